@@ -1,0 +1,44 @@
+{#-
+    The few engine-specific expressions, behind dispatched macros so the models stay portable.
+    DuckDB is the default; another adapter adds its own `<adapter>__` version.
+-#}
+
+{#- UTC timestamp -> wall-clock timestamp in an IANA timezone. -#}
+{% macro utc_to_local(timestamp_column, timezone_column) -%}
+    {{ return(adapter.dispatch("utc_to_local", "tweetchat")(timestamp_column, timezone_column)) }}
+{%- endmacro %}
+{% macro default__utc_to_local(timestamp_column, timezone_column) -%}
+    timezone({{ timezone_column }}, timezone('UTC', {{ timestamp_column }}))
+{%- endmacro %}
+{% macro spark__utc_to_local(timestamp_column, timezone_column) -%}
+    from_utc_timestamp({{ timestamp_column }}, {{ timezone_column }})
+{%- endmacro %}
+
+{#- One row per element of a list column (use in a select list). -#}
+{% macro explode(list_column) -%}
+    {{ return(adapter.dispatch("explode", "tweetchat")(list_column)) }}
+{%- endmacro %}
+{% macro default__explode(list_column) -%}unnest({{ list_column }}){%- endmacro %}
+{% macro spark__explode(list_column) -%}explode({{ list_column }}){%- endmacro %}
+
+{#- Every element but the last of a list column. -#}
+{% macro all_but_last(list_column) -%}
+    {{ return(adapter.dispatch("all_but_last", "tweetchat")(list_column)) }}
+{%- endmacro %}
+{% macro default__all_but_last(list_column) -%}
+    list_slice({{ list_column }}, 1, len({{ list_column }}) - 1)
+{%- endmacro %}
+{% macro spark__all_but_last(list_column) -%}
+    slice({{ list_column }}, 1, size({{ list_column }}) - 1)
+{%- endmacro %}
+
+{#- The hashtags written in a text, without '#', as a list. -#}
+{% macro hashtags_in_text(text_column) -%}
+    {{ return(adapter.dispatch("hashtags_in_text", "tweetchat")(text_column)) }}
+{%- endmacro %}
+{% macro default__hashtags_in_text(text_column) -%}
+    regexp_extract_all({{ text_column }}, '#(\w+)', 1)
+{%- endmacro %}
+{% macro spark__hashtags_in_text(text_column) -%}
+    regexp_extract_all({{ text_column }}, '#(\\w+)', 1)
+{%- endmacro %}

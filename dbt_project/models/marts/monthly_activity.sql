@@ -1,0 +1,74 @@
+-- The monthly series (metrics.md 4): per calendar month of the chats' starts, over the
+-- window scope. Rebuilt whole from the built chats, since new_contributors looks back.
+with
+
+chats as (
+    select * from {{ ref('stg_registry__chats') }}
+),
+
+chat_activity as (
+    select * from {{ ref('chat_activity') }}
+    where scope = 'window'
+),
+
+posts as (
+    select * from {{ ref('posts') }}
+),
+
+built_chats as (
+    select chats.chat_id, chats.chat_month
+    from chats
+    inner join chat_activity on chats.chat_id = chat_activity.chat_id
+),
+
+month_accounts as (
+    select distinct built_chats.chat_month, posts.account_key
+    from posts
+    inner join built_chats on posts.chat_id = built_chats.chat_id
+),
+
+account_first_month as (
+    select account_key, min(chat_month) as first_month
+    from month_accounts
+    group by account_key
+),
+
+month_figures as (
+    select
+        chat_month,
+        count(*) as chats,
+        sum(originals) as originals,
+        sum(retweets) as retweets,
+        sum(posts) as posts
+    from chat_activity
+    group by chat_month
+),
+
+month_contributors as (
+    select
+        month_accounts.chat_month,
+        count(*) as contributors,
+        -- New: seen in no chat of an earlier month.
+        sum(
+            case when account_first_month.first_month = month_accounts.chat_month then 1 else 0 end
+        ) as new_contributors
+    from month_accounts
+    inner join account_first_month
+        on month_accounts.account_key = account_first_month.account_key
+    group by month_accounts.chat_month
+),
+
+final as (
+    select
+        month_figures.chat_month as month,
+        month_figures.chats,
+        coalesce(month_contributors.contributors, 0) as contributors,
+        coalesce(month_contributors.new_contributors, 0) as new_contributors,
+        month_figures.originals,
+        month_figures.retweets,
+        month_figures.posts
+    from month_figures
+    left join month_contributors on month_figures.chat_month = month_contributors.chat_month
+)
+
+select * from final

@@ -1,0 +1,7 @@
+{#- The given columns together identify one row. -#}
+{% test unique_combination(model, columns) %}
+select {{ columns | join(", ") }}, count(*) as copies
+from {{ model }}
+group by {{ columns | join(", ") }}
+having count(*) > 1
+{% endtest %}

@@ -1,0 +1,1 @@
+"""tweetchat warehouse: tweetchat exports -> DuckDB through Dagster and dbt."""

@@ -1,0 +1,1 @@
+"""Dagster definitions of the warehouse, one module per concern."""

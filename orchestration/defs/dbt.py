@@ -1,0 +1,54 @@
+"""The dbt models as Dagster assets; each run builds the partition's months with `dbt build`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from orchestration.defs.ingest import CHAT_REGISTRY_KEY, RAW_EXPORTS_KEY
+from orchestration.defs.partitions import dbt_vars, monthly_partitions
+from orchestration.defs.resources import WAREHOUSE_POOL, dbt_project
+
+SOURCE_ASSETS = {"registry": CHAT_REGISTRY_KEY, "exports": RAW_EXPORTS_KEY}
+
+
+class TweetchatTranslator(DagsterDbtTranslator):
+    """Models are keyed by schema and name (marts/posts); sources by the asset that loads them."""
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        if props["resource_type"] == "source":
+            return spec.replace_attributes(key=SOURCE_ASSETS[props["source_name"]])
+        if props["resource_type"] in ("model", "seed", "snapshot"):
+            layer = props["fqn"][1] if len(props["fqn"]) > 2 else "dbt"
+            return spec.replace_attributes(
+                key=dg.AssetKey([props["schema"], props["name"]]), group_name=layer
+            )
+        return spec
+
+
+translator = TweetchatTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+def dbt_build_args(vars_: Mapping[str, str]) -> list[str]:
+    return ["build", "--vars", json.dumps(dict(vars_), sort_keys=True)]
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    partitions_def=monthly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool=WAREHOUSE_POOL,
+)
+def tweetchat_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    window = context.partition_time_window
+    args = dbt_build_args(dbt_vars(window.start, window.end))
+    context.log.info(f"dbt {' '.join(args)}")
+    yield from dbt.cli(args, context=context).stream()

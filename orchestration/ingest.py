@@ -1,0 +1,144 @@
+"""Loads the export files of a raw directory into the raw tables, once per file content.
+
+A file is loaded in one transaction: its previous rows (if its content changed) are replaced,
+and `raw.loaded_files` records its sha256 so an unchanged file is never read twice.
+Raw files are only read, never written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from orchestration.readers import UnknownFormatError, detect_format
+from orchestration.readers.canonical import PER_FILE_TABLES, create_raw_tables
+
+EXPORT_SUFFIXES = {".json", ".jsonl", ".ndjson"}
+HASH_CHUNK = 1 << 20
+
+
+@dataclass
+class IngestSummary:
+    loaded: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+    posts: int = 0
+    rejected: int = 0
+
+    def as_metadata(self) -> dict:
+        return {
+            "files_loaded": len(self.loaded),
+            "files_unchanged": len(self.skipped),
+            "files_unreadable": len(self.unreadable),
+            "posts_landed": self.posts,
+            "records_rejected": self.rejected,
+        }
+
+
+def export_files(raw_dir: Path) -> list[Path]:
+    """Export files below `raw_dir`, in a stable order; hidden files are left alone."""
+    if not raw_dir.is_dir():
+        raise FileNotFoundError(
+            f"{raw_dir}: raw export directory not found; pass --raw or set TWEETCHAT_RAW."
+        )
+    return sorted(
+        p
+        for p in raw_dir.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in EXPORT_SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(raw_dir).parts)
+    )
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def load_directory(
+    con, raw_dir: Path, log: Callable[[str], None] = lambda message: None
+) -> IngestSummary:
+    """Load every new or changed export file of `raw_dir`."""
+    create_raw_tables(con)
+    summary = IngestSummary()
+    files = export_files(raw_dir)
+    for number, path in enumerate(files, start=1):
+        source_file = path.relative_to(raw_dir).as_posix()
+        sha = file_sha256(path)
+        known = con.execute(
+            "select path from raw.loaded_files where sha256 = ? order by path = ? desc limit 1",
+            [sha, source_file],
+        ).fetchone()
+        if known and known[0] == source_file:
+            summary.skipped.append(source_file)
+            continue
+        log(f"[{number}/{len(files)}] loading {source_file}")
+        posts, rejected, unreadable = _load_file(con, path, source_file, sha, known and known[0])
+        summary.posts += posts
+        summary.rejected += rejected
+        (summary.unreadable if unreadable else summary.loaded).append(source_file)
+    return summary
+
+
+def _load_file(con, path: Path, source_file: str, sha: str, duplicate_of: str | None):
+    modified_at = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).replace(tzinfo=None)
+    fmt, posts, rejected, unreadable = None, 0, 0, False
+    con.execute("begin transaction")
+    try:
+        for table in (*PER_FILE_TABLES, "rejected_records"):
+            con.execute(f"delete from raw.{table} where source_file = ?", [source_file])
+        if duplicate_of is None:
+            try:
+                reader = detect_format(path)
+            except UnknownFormatError as error:
+                unreadable, rejected = True, 1
+                con.execute(
+                    "insert into raw.rejected_records values (?, null, null, ?, null, now())",
+                    [source_file, str(error)],
+                )
+            else:
+                fmt = reader.FORMAT
+                posts, rejected = reader.load(con, path, source_file)
+        con.execute("delete from raw.loaded_files where path = ?", [source_file])
+        con.execute(
+            "insert into raw.loaded_files values (?, ?, ?, ?, ?, ?, now(), ?)",
+            [source_file, sha, fmt, posts, rejected, modified_at, duplicate_of],
+        )
+        con.execute("commit")
+    except Exception as error:
+        con.execute("rollback")
+        raise RuntimeError(f"{path}: could not be loaded: {error}") from error
+    return posts, rejected, unreadable
+
+
+def file_months(path: Path, chats) -> list:
+    """Partition months of the chats whose windows the file's posts fall in.
+
+    Reads the file with its reader into a throwaway in-memory database, so the sensor sees
+    exactly what ingest would load.
+    """
+    import duckdb
+
+    reader = detect_format(path)
+    with duckdb.connect() as con:
+        create_raw_tables(con)
+        reader.load(con, path, path.name)
+        times = [
+            row[0]
+            for row in con.execute(
+                "select distinct created_at from raw.posts "
+                "where section = 'data' and created_at is not null"
+            ).fetchall()
+        ]
+    months = {
+        chat.month
+        for chat in chats
+        if any(chat.window_start_utc <= moment < chat.window_end_utc for moment in times)
+    }
+    return sorted(months)

@@ -1,0 +1,91 @@
+"""The canonical raw contract (metrics.md section 2): the tables every export reader fills.
+
+Readers land what an export says, typed but not interpreted: which posts belong to a
+chat, which copy wins and every count are dbt's job.
+"""
+
+RAW_TABLES = {
+    "posts": """
+        platform varchar not null,
+        post_id varchar not null,
+        section varchar not null,          -- 'data': a post of the export; 'includes': a referenced post
+        author_id varchar,
+        author_username varchar,
+        created_at timestamp,              -- UTC
+        text varchar,
+        reply_to_post_id varchar,
+        reply_to_user_id varchar,
+        quoted_post_id varchar,
+        retweeted_post_id varchar,
+        conversation_id varchar,
+        hashtags varchar[],                -- from the export's entities; null when it has none
+        mentions varchar[],
+        urls varchar[],
+        poll_ids varchar[],
+        edit_history_ids varchar[],
+        retweet_count bigint,
+        reply_count bigint,
+        like_count bigint,
+        quote_count bigint,
+        impression_count bigint,
+        retrieved_at timestamp,
+        source_file varchar not null,
+        source_line bigint not null
+    """,
+    "users": """
+        platform varchar not null,
+        user_id varchar not null,
+        username varchar,
+        display_name varchar,
+        retrieved_at timestamp,
+        source_file varchar not null,
+        source_line bigint not null
+    """,
+    "polls": """
+        platform varchar not null,
+        poll_id varchar not null,
+        voting_status varchar,
+        end_at timestamp,
+        duration_minutes bigint,
+        retrieved_at timestamp,
+        source_file varchar not null,
+        source_line bigint not null
+    """,
+    "poll_options": """
+        platform varchar not null,
+        poll_id varchar not null,
+        option_position bigint not null,
+        option_label varchar,
+        votes bigint,
+        retrieved_at timestamp,
+        source_file varchar not null,
+        source_line bigint not null
+    """,
+    "rejected_records": """
+        source_file varchar not null,
+        line bigint,
+        field varchar,
+        reason varchar not null,
+        raw_text varchar,
+        rejected_at timestamp not null
+    """,
+    "loaded_files": """
+        path varchar not null,
+        sha256 varchar not null,
+        format varchar,
+        rows bigint not null,              -- posts landed (data and referenced)
+        rejected bigint not null,
+        file_modified_at timestamp not null,
+        loaded_at timestamp not null,
+        duplicate_of varchar               -- set when the same bytes were loaded under another path
+    """,
+}
+
+# Tables holding one file's rows, replaced together when that file changes.
+PER_FILE_TABLES = ("posts", "users", "polls", "poll_options")
+
+
+def create_raw_tables(con) -> None:
+    con.execute("create schema if not exists raw")
+    for name, columns in RAW_TABLES.items():
+        con.execute(f"create table if not exists raw.{name} ({columns})")

@@ -1,0 +1,82 @@
+"""Stages a JSON export as records with their line numbers, in DuckDB, for the JSON readers.
+
+A file is either JSON lines (one document a line; a line holding an array gives one record
+per element) or one JSON document spread over many lines (a pretty-printed API response).
+Lines that are not JSON become rejected records with their line number; the rest load.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# The CSV reader is DuckDB's fastest way to get lines with their order; a delimiter and
+# quote that never occur in JSON make each whole line one column.
+_LINES_SQL = """
+    select row_number() over () as line_no, line
+    from read_csv(
+        ?, columns = {'line': 'VARCHAR'}, delim = '\x1f', quote = '', escape = '',
+        header = false, auto_detect = false, max_line_size = 268435456,
+        new_line = '\\n', strict_mode = false
+    )
+"""
+SNIFF_BYTES = 65536
+
+
+def is_json_lines(path: Path) -> bool:
+    """True when the first non-blank line is a JSON document on its own."""
+    import json
+
+    with path.open("rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    for raw_line in head.splitlines():
+        if raw_line.strip():
+            try:
+                json.loads(raw_line)
+            except ValueError:
+                # A long first line cut by the sniff window still counts as lines.
+                return len(raw_line) >= SNIFF_BYTES - 1 or head.count(b"\n") == 0
+            return True
+    return True
+
+
+def stage_json_records(con, path: Path, source_file: str) -> int:
+    """Fill temp table `export_records(line_no, doc)`; reject non-JSON lines. Returns rejects."""
+    con.execute("drop table if exists export_lines")
+    if is_json_lines(path):
+        con.execute(f"create temp table export_lines as {_LINES_SQL}", [str(path)])
+        con.execute("delete from export_lines where line is null or trim(line) = ''")
+    else:
+        con.execute(
+            "create temp table export_lines as select 1::bigint as line_no, content as line "
+            "from read_text(?)",
+            [str(path)],
+        )
+    con.execute(
+        """
+        insert into raw.rejected_records
+        select ?, line_no, null,
+               'not valid JSON (a truncated or corrupt line): fix or remove the line, '
+               || 'the rest of the file is loaded',
+               left(line, 4000), now()
+        from export_lines where not json_valid(line)
+        """,
+        [source_file],
+    )
+    rejected = con.execute(
+        "select count(*) from export_lines where not json_valid(line)"
+    ).fetchone()[0]
+    con.execute("drop table if exists export_records")
+    con.execute(
+        """
+        create temp table export_records as
+        with valid as (
+            select line_no, line::json as doc from export_lines where json_valid(line)
+        )
+        select line_no, doc from valid where json_type(doc) <> 'ARRAY'
+        union all
+        select line_no, unnest(from_json(doc, '["json"]')) as doc
+        from valid where json_type(doc) = 'ARRAY'
+        """
+    )
+    con.execute("drop table export_lines")
+    return rejected

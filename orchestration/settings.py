@@ -1,0 +1,61 @@
+"""Where the warehouse reads and writes: one set of paths for the CLI, `dagster dev` and dbt.
+
+Every setting is an environment variable (the CLI's options set them), so the UI and the
+command line see the same files. Relative paths are read from the current directory.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+SAMPLE_DIR = PROJECT_ROOT / "sample"
+
+ENV_RAW = "TWEETCHAT_RAW"
+ENV_CHATS = "TWEETCHAT_CHATS"
+ENV_WAREHOUSE = "TWEETCHAT_WAREHOUSE"
+ENV_OUT = "TWEETCHAT_OUT"
+ENV_BUILD_DATABASE = "TWEETCHAT_BUILD_DATABASE"
+ENV_FIRST_MONTH = "TWEETCHAT_FIRST_MONTH"
+
+
+@dataclass(frozen=True)
+class Settings:
+    raw_dir: Path
+    chats_file: Path
+    warehouse: Path
+    out_dir: Path
+
+    @property
+    def build_database(self) -> Path:
+        """The working database runs write; analysts read the published `warehouse` file."""
+        return self.warehouse.parent / ".build" / self.warehouse.name
+
+    def export_to_environment(self) -> None:
+        """Make these settings the process's, so dbt and Dagster code read the same files."""
+        os.environ[ENV_RAW] = str(self.raw_dir)
+        os.environ[ENV_CHATS] = str(self.chats_file)
+        os.environ[ENV_WAREHOUSE] = str(self.warehouse)
+        os.environ[ENV_OUT] = str(self.out_dir)
+        os.environ[ENV_BUILD_DATABASE] = str(self.build_database)
+
+
+def current_settings() -> Settings:
+    """Settings from the environment, with the bundled sample as default."""
+    settings = Settings(
+        raw_dir=_path(ENV_RAW, SAMPLE_DIR / "raw"),
+        chats_file=_path(ENV_CHATS, SAMPLE_DIR / "chats.yaml"),
+        warehouse=_path(ENV_WAREHOUSE, PROJECT_ROOT / "warehouse" / "tweetchat.duckdb"),
+        out_dir=_path(ENV_OUT, PROJECT_ROOT / "output"),
+    )
+    # dbt reads the build database from the environment; keep it in step with the warehouse.
+    os.environ[ENV_BUILD_DATABASE] = str(settings.build_database)
+    return settings
+
+
+def _path(variable: str, default: Path) -> Path:
+    value = os.environ.get(variable)
+    return Path(value).expanduser().resolve() if value else default

@@ -1,0 +1,107 @@
+"""The DuckDB files: the working database runs write, and the published copy analysts read.
+
+DuckDB allows one writing process per file and a writer blocks readers, so runs write only
+the working database (short connections) and publish it whole: copy to a temporary file
+beside the published one, then `os.replace`, which readers see as one atomic switch.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from orchestration.registry import Registry
+
+
+@contextmanager
+def connect(database: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    database.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(database), read_only=read_only)
+    except duckdb.IOException as error:
+        if "lock" in str(error).lower():
+            raise RuntimeError(
+                f"{database}: another process is writing this warehouse ({error}). "
+                "Wait for its run to finish; only one run writes at a time."
+            ) from error
+        raise
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def write_registry(con, registry: Registry) -> int:
+    """Replace the registry tables (raw.chats and friends) with `registry`."""
+    con.execute("create schema if not exists raw")
+    con.execute(
+        """
+        create or replace table raw.chats (
+            chat_id varchar primary key, title varchar, timezone varchar,
+            starts_local timestamp, starts_at timestamp, duration_minutes integer,
+            window_hours_before double, window_hours_after double, registry_file varchar
+        )
+        """
+    )
+    con.execute("create or replace table raw.chat_hashtags (chat_id varchar, hashtag varchar)")
+    con.execute("create or replace table raw.chat_hosts (chat_id varchar, username varchar)")
+    con.execute(
+        "create or replace table raw.chat_questions "
+        "(chat_id varchar, question_id varchar, question_position integer, question_text varchar)"
+    )
+    con.execute(
+        "create or replace table raw.chat_published "
+        "(chat_id varchar, measure varchar, published_value bigint)"
+    )
+    for chat in registry.chats:
+        con.execute(
+            "insert into raw.chats values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                chat.id, chat.title, chat.timezone, chat.starts_local, chat.starts_utc,
+                chat.duration_minutes, chat.window_hours_before, chat.window_hours_after,
+                str(registry.path),
+            ],
+        )
+        con.executemany(
+            "insert into raw.chat_hashtags values (?, ?)", [[chat.id, t] for t in chat.hashtags]
+        )
+        if chat.hosts:
+            con.executemany(
+                "insert into raw.chat_hosts values (?, ?)", [[chat.id, h] for h in chat.hosts]
+            )
+        if chat.questions:
+            con.executemany(
+                "insert into raw.chat_questions values (?, ?, ?, ?)",
+                [[chat.id, q.id, i, q.text] for i, q in enumerate(chat.questions, start=1)],
+            )
+        if chat.published:
+            con.executemany(
+                "insert into raw.chat_published values (?, ?, ?)",
+                [[chat.id, m, v] for m, v in chat.published.items()],
+            )
+    return len(registry.chats)
+
+
+def publish(build_database: Path, warehouse: Path) -> int:
+    """Atomically replace the published warehouse with a copy of the build database."""
+    # A checkpoint folds the write-ahead log into the file, so the copy is complete.
+    with connect(build_database) as con:
+        con.execute("checkpoint")
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{warehouse.name}.", suffix=".publishing", dir=warehouse.parent
+    )
+    os.close(handle)
+    try:
+        shutil.copyfile(build_database, temporary)
+        os.replace(temporary, warehouse)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return warehouse.stat().st_size
