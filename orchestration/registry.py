@@ -238,15 +238,15 @@ def _parse_start(value: object, tz_name: str, fail) -> tuple[datetime, datetime]
         return starts_utc.astimezone(zone).replace(tzinfo=None), starts_utc.replace(tzinfo=None)
     earlier = parsed.replace(tzinfo=zone, fold=0)
     later = parsed.replace(tzinfo=zone, fold=1)
+    round_trip = earlier.astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None)
+    if round_trip != parsed:
+        raise fail("starts", f"{text} does not exist in {tz_name} (the clocks go forward); pick another time.")
     if earlier.utcoffset() != later.utcoffset():
         raise fail(
             "starts",
             f"{text} happens twice in {tz_name} (the clocks go back); add the offset, "
             f"e.g. \"{text}{_offset(earlier)}\".",
         )
-    round_trip = earlier.astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None)
-    if round_trip != parsed:
-        raise fail("starts", f"{text} does not exist in {tz_name} (the clocks go forward); pick another time.")
     return parsed, earlier.astimezone(timezone.utc).replace(tzinfo=None)
 
 

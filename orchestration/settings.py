@@ -43,6 +43,14 @@ class Settings:
         os.environ[ENV_BUILD_DATABASE] = str(self.build_database)
 
 
+# DuckDB names a database after its file; these would clash with the warehouse's schemas.
+RESERVED_DATABASE_NAMES = {"raw", "staging", "intermediate", "marts", "audit", "main", "temp", "system"}
+
+
+class SettingsError(ValueError):
+    """A setting that cannot work; the message says which and what to do."""
+
+
 def current_settings() -> Settings:
     """Settings from the environment, with the bundled sample as default."""
     settings = Settings(
@@ -51,6 +59,11 @@ def current_settings() -> Settings:
         warehouse=_path(ENV_WAREHOUSE, PROJECT_ROOT / "warehouse" / "tweetchat.duckdb"),
         out_dir=_path(ENV_OUT, PROJECT_ROOT / "output"),
     )
+    if settings.warehouse.stem.lower() in RESERVED_DATABASE_NAMES:
+        raise SettingsError(
+            f"{settings.warehouse}: a warehouse file may not be named {settings.warehouse.stem!r} "
+            f"(DuckDB would confuse it with a schema); choose another name, e.g. tweetchat.duckdb."
+        )
     # dbt reads the build database from the environment; keep it in step with the warehouse.
     os.environ[ENV_BUILD_DATABASE] = str(settings.build_database)
     return settings

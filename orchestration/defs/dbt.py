@@ -1,6 +1,5 @@
 """The dbt models as Dagster assets; each run builds the partition's months with `dbt build`."""
 
-from __future__ import annotations
 
 import json
 from collections.abc import Mapping
@@ -9,21 +8,17 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration.defs.ingest import CHAT_REGISTRY_KEY, RAW_EXPORTS_KEY
 from orchestration.defs.partitions import dbt_vars, monthly_partitions
 from orchestration.defs.resources import WAREHOUSE_POOL, dbt_project
 
-SOURCE_ASSETS = {"registry": CHAT_REGISTRY_KEY, "exports": RAW_EXPORTS_KEY}
-
-
 class TweetchatTranslator(DagsterDbtTranslator):
-    """Models are keyed by schema and name (marts/posts); sources by the asset that loads them."""
+    """Models and sources are keyed by schema and name (marts/posts, raw/posts)."""
 
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
         props = self.get_resource_props(manifest, unique_id)
         if props["resource_type"] == "source":
-            return spec.replace_attributes(key=SOURCE_ASSETS[props["source_name"]])
+            return spec.replace_attributes(key=dg.AssetKey(["raw", props["name"]]))
         if props["resource_type"] in ("model", "seed", "snapshot"):
             layer = props["fqn"][1] if len(props["fqn"]) > 2 else "dbt"
             return spec.replace_attributes(

@@ -1,6 +1,5 @@
 """Ingest assets: the chat registry and the raw export files, into the working database."""
 
-from __future__ import annotations
 
 import dagster as dg
 
@@ -10,19 +9,38 @@ from orchestration.warehouse import connect, write_registry
 from orchestration.defs.partitions import monthly_partitions
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 
-CHAT_REGISTRY_KEY = dg.AssetKey(["raw", "chat_registry"])
-RAW_EXPORTS_KEY = dg.AssetKey(["raw", "exports"])
+REGISTRY_TABLES = {
+    "chats": "The registry's chats: start (local and UTC), hour and window lengths.",
+    "chat_hashtags": "Each chat's hashtags as written in chats.yaml.",
+    "chat_hosts": "Each chat's host accounts.",
+    "chat_questions": "Questions listed in chats.yaml, in order.",
+    "chat_published": "Figures a published report gave, for reconciliation.",
+}
+EXPORT_TABLES = {
+    "posts": "Every copy of a post in every loaded file (the canonical raw post).",
+    "users": "Accounts as the exports describe them.",
+    "polls": "Polls attached to posts.",
+    "poll_options": "Poll options with their votes.",
+    "loaded_files": "Each loaded file with its sha256, rows and rejects.",
+    "rejected_records": "Input that could not be loaded, with file, line, field and reason.",
+}
 
 
-@dg.asset(
-    key=CHAT_REGISTRY_KEY,
-    group_name="ingest",
-    kinds={"duckdb", "yaml"},
+def raw_table_specs(tables: dict[str, str], **kwargs) -> list[dg.AssetSpec]:
+    """One asset per raw table, keyed raw/<table> as the dbt sources expect."""
+    return [
+        dg.AssetSpec(key=["raw", name], description=text, group_name="ingest", **kwargs)
+        for name, text in tables.items()
+    ]
+
+
+@dg.multi_asset(
+    name="chat_registry",
+    specs=raw_table_specs(REGISTRY_TABLES, kinds={"duckdb", "yaml"}),
     pool=WAREHOUSE_POOL,
-    description="chats.yaml, checked and loaded into raw.chats, raw.chat_hashtags, "
-    "raw.chat_hosts, raw.chat_questions and raw.chat_published.",
+    description="chats.yaml, checked and loaded into the raw registry tables.",
 )
-def chat_registry(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def chat_registry(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     try:
         registry = warehouse.registry()
     except RegistryError as error:
@@ -30,27 +48,26 @@ def chat_registry(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     with connect(warehouse.build_database) as con:
         chats = write_registry(con, registry)
     context.log.info(f"registry {registry.path}: {chats} chats")
-    return dg.MaterializeResult(
-        metadata={
-            "registry_file": dg.MetadataValue.path(str(registry.path)),
-            "chats": chats,
-            "months": ", ".join(m.isoformat()[:7] for m in registry.months()),
-        }
-    )
+    metadata = {
+        "registry_file": dg.MetadataValue.path(str(registry.path)),
+        "chats": chats,
+        "months": ", ".join(m.isoformat()[:7] for m in registry.months()),
+    }
+    for name in REGISTRY_TABLES:
+        yield dg.MaterializeResult(asset_key=["raw", name], metadata=metadata if name == "chats" else None)
 
 
-@dg.asset(
-    key=RAW_EXPORTS_KEY,
-    group_name="ingest",
-    kinds={"duckdb", "json"},
+@dg.multi_asset(
+    name="raw_exports",
+    specs=raw_table_specs(EXPORT_TABLES, kinds={"duckdb", "json"}),
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool=WAREHOUSE_POOL,
-    description="Export files of the raw directory, landed in raw.posts, raw.users, raw.polls, "
-    "raw.poll_options and raw.rejected_records; raw.loaded_files keeps each file's sha256 so "
-    "an unchanged file is not read again. Files hold any months, so every new file is loaded.",
+    description="Export files of the raw directory, landed in the raw tables; raw.loaded_files "
+    "keeps each file's sha256 so an unchanged file is not read again. A file may hold any "
+    "months, so every new file is loaded whichever month is built.",
 )
-def raw_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def raw_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     settings = warehouse.settings
     with connect(warehouse.build_database) as con:
         summary = load_directory(con, settings.raw_dir, log=context.log.info)
@@ -64,12 +81,12 @@ def raw_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
         f"{len(summary.loaded)} files loaded, {len(summary.skipped)} unchanged, "
         f"{summary.posts} posts landed, {summary.rejected} records rejected"
     )
-    return dg.MaterializeResult(
-        metadata={
-            **summary.as_metadata(),
-            "raw_dir": dg.MetadataValue.path(str(settings.raw_dir)),
-            "posts_in_warehouse": totals[0],
-            "rejected_in_warehouse": totals[1],
-            "files_in_warehouse": totals[2],
-        }
-    )
+    metadata = {
+        **summary.as_metadata(),
+        "raw_dir": dg.MetadataValue.path(str(settings.raw_dir)),
+        "posts_in_warehouse": totals[0],
+        "rejected_in_warehouse": totals[1],
+        "files_in_warehouse": totals[2],
+    }
+    for name in EXPORT_TABLES:
+        yield dg.MaterializeResult(asset_key=["raw", name], metadata=metadata if name == "posts" else None)

@@ -1,6 +1,5 @@
 """Monthly partitions keyed by the chat's start month, and the dbt vars of a partition."""
 
-from __future__ import annotations
 
 import logging
 import os

@@ -1,6 +1,5 @@
 """Publishing: the checked working database replaces the analysts' copy in one step."""
 
-from __future__ import annotations
 
 import dagster as dg
 

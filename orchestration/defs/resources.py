@@ -1,7 +1,8 @@
 """Resources: the warehouse paths and the dbt CLI, configured from the environment."""
 
-from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -44,6 +45,12 @@ class WarehouseResource(dg.ConfigurableResource):
         return load_registry(self.chats_file)
 
 
+def dbt_executable() -> str:
+    """The dbt installed beside this Python (the project's venv), else the one on PATH."""
+    beside = Path(sys.executable).with_name("dbt")
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
 def build_resources() -> dict:
     current = settings_module.current_settings()
     return {
@@ -53,5 +60,7 @@ def build_resources() -> dict:
             warehouse=str(current.warehouse),
             out_dir=str(current.out_dir),
         ),
-        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=DBT_PROJECT_DIR),
+        "dbt": DbtCliResource(
+            project_dir=dbt_project, profiles_dir=DBT_PROJECT_DIR, dbt_executable=dbt_executable()
+        ),
     }

@@ -1,6 +1,5 @@
 """The raw-directory sensor: a new or changed export file requests its chats' months."""
 
-from __future__ import annotations
 
 import json
 from pathlib import Path

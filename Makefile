@@ -1,0 +1,37 @@
+# Two commands on a fresh clone: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export DAGSTER_HOME ?= $(CURDIR)/.dagster
+
+.PHONY: demo test install system-packages dbt-parse lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+# The dbt manifest Dagster loads its assets from (prepared once, not on every run).
+dbt-parse: install
+	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
+
+demo: install dbt-parse
+	$(BIN)/tweetchat run
+	@echo
+	@echo "Warehouse (query it read-only): warehouse/tweetchat.duckdb"
+	@echo "Outputs:                        output/"
+	@echo "Dagster UI:                     $(BIN)/tweetchat ui   then open http://127.0.0.1:3000"
+
+test: install dbt-parse
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check orchestration tests
+
+clean:
+	rm -rf warehouse output .dagster dbt_project/target dbt_project/logs

@@ -1,0 +1,221 @@
+"""The `tweetchat` command: run the warehouse, write a sample, open the UI.
+
+`tweetchat run` materialises the same Dagster job the UI and the schedule run, in this
+process, recorded in DAGSTER_HOME so the run shows in the UI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from orchestration import settings as settings_module
+from orchestration.settings import (
+    DBT_PROJECT_DIR,
+    ENV_CHATS,
+    ENV_OUT,
+    ENV_RAW,
+    ENV_WAREHOUSE,
+    PROJECT_ROOT,
+)
+
+DAGSTER_YAML = """\
+# Written by `tweetchat`: one run at a time, since DuckDB allows one writer per file.
+concurrency:
+  runs:
+    max_concurrent_runs: 1
+  pools:
+    default_limit: 1
+telemetry:
+  enabled: false
+"""
+PARTITION_RANGE_START = "dagster/asset_partition_range_start"
+PARTITION_RANGE_END = "dagster/asset_partition_range_end"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        print("tweetchat: interrupted", file=sys.stderr)
+        return 130
+    except CliError as error:
+        print(f"tweetchat {args.command}: {error}", file=sys.stderr)
+        return 2
+
+
+class CliError(Exception):
+    """A failure the user can fix; printed as one line."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tweetchat", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="build the warehouse for one month or all registry months")
+    run.add_argument("--month", help="YYYY-MM: the chats that start in this month (default: every month of the registry)")
+    _path_options(run)
+    run.set_defaults(handler=command_run)
+
+    sample = commands.add_parser("sample", help="write a generated sample export and its chats.yaml")
+    sample.add_argument("--out", required=True, type=Path, help="folder to write chats.yaml and raw/ into")
+    sample.add_argument("--posts", type=int, help="about this many posts over many chats (for benchmarks); default: the Jan-Apr 2023 series")
+    sample.add_argument("--seed", type=int, default=2023, help="random seed (default 2023)")
+    sample.set_defaults(handler=command_sample)
+
+    ui = commands.add_parser("ui", help="start the Dagster UI (dagster dev) on 127.0.0.1")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    _path_options(ui)
+    ui.set_defaults(handler=command_ui)
+    return parser
+
+
+def _path_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--raw", type=Path, help=f"folder of export files (env {ENV_RAW}; default: the bundled sample)")
+    parser.add_argument("--chats", type=Path, help=f"chat registry (env {ENV_CHATS}; default: the sample's chats.yaml)")
+    parser.add_argument("--warehouse", type=Path, help=f"published DuckDB file (env {ENV_WAREHOUSE}; default warehouse/tweetchat.duckdb)")
+    parser.add_argument("--out", type=Path, help=f"folder for charts and reports (env {ENV_OUT}; default output/)")
+
+
+def _apply_path_options(args) -> settings_module.Settings:
+    for option, variable in (("raw", ENV_RAW), ("chats", ENV_CHATS), ("warehouse", ENV_WAREHOUSE), ("out", ENV_OUT)):
+        value = getattr(args, option, None)
+        if value is not None:
+            os.environ[variable] = str(Path(value).expanduser().resolve())
+    current = settings_module.current_settings()
+    current.export_to_environment()
+    os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster"))
+    home = Path(os.environ["DAGSTER_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        (home / "dagster.yaml").write_text(DAGSTER_YAML, encoding="utf-8")
+    return current
+
+
+def ensure_dbt_manifest() -> Path:
+    """Parse the dbt project only when a file of it is newer than the prepared manifest."""
+    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
+    sources = [
+        p
+        for folder in ("models", "macros", "tests", "seeds")
+        for p in (DBT_PROJECT_DIR / folder).rglob("*")
+        if p.is_file()
+    ] + [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+    newest = max(p.stat().st_mtime for p in sources if p.exists())
+    if manifest.exists() and manifest.stat().st_mtime >= newest:
+        return manifest
+    print("tweetchat: parsing the dbt project (it changed since the last run)", file=sys.stderr)
+    dbt = Path(sys.executable).with_name("dbt")
+    completed = subprocess.run(
+        [str(dbt) if dbt.exists() else "dbt", "parse", "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],
+        cwd=DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+    )
+    if completed.returncode != 0:
+        raise CliError(f"dbt parse failed: {(completed.stdout + completed.stderr).strip()[-2000:]}")
+    return manifest
+
+
+def months_to_run(month: str | None, registry) -> tuple[str, str]:
+    """First and last partition keys: the given month, or the registry's whole span."""
+    if month:
+        try:
+            first = date.fromisoformat(f"{month}-01")
+        except ValueError:
+            raise CliError(f"--month {month!r} is not YYYY-MM") from None
+        return first.isoformat(), first.isoformat()
+    months = registry.months()
+    return months[0].isoformat(), months[-1].isoformat()
+
+
+def command_run(args) -> int:
+    from orchestration.registry import RegistryError, load_registry
+
+    current = _apply_path_options(args)
+    try:
+        registry = load_registry(current.chats_file)
+    except RegistryError as error:
+        raise CliError(str(error)) from error
+    first, last = months_to_run(args.month, registry)
+    ensure_dbt_manifest()
+
+    import dagster as dg
+
+    from orchestration.defs.partitions import monthly_partitions
+    from orchestration.definitions import defs
+
+    keys = monthly_partitions.get_partition_keys()
+    for key in (first, last):
+        if key not in keys:
+            raise CliError(
+                f"month {key[:7]} is outside the partitions {keys[0][:7]}..{keys[-1][:7]}; "
+                "add the chat to the registry first (or set TWEETCHAT_FIRST_MONTH)"
+            )
+    job = defs.resolve_job_def("tweetchat_job")
+    tags = {PARTITION_RANGE_START: first, PARTITION_RANGE_END: last}
+    span = first[:7] if first == last else f"{first[:7]}..{last[:7]}"
+    print(f"tweetchat: building {span} from {current.raw_dir} into {current.warehouse}", file=sys.stderr)
+    started = time.monotonic()
+    result = job.execute_in_process(
+        instance=dg.DagsterInstance.get(),
+        tags=tags,
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+    )
+    elapsed = time.monotonic() - started
+    if not result.success:
+        print(f"tweetchat run: failed after {elapsed:.0f}s: {failure_reason(result)}", file=sys.stderr)
+        print(f"tweetchat run: the last good warehouse is unchanged at {current.warehouse}", file=sys.stderr)
+        return 1
+    print(f"tweetchat run: {span} built in {elapsed:.0f}s (run {result.run_id})", file=sys.stderr)
+    print(f"warehouse: {current.warehouse}")
+    print(f"outputs:   {current.out_dir}")
+    print(f"dagster:   DAGSTER_HOME={os.environ['DAGSTER_HOME']} (open it with `tweetchat ui`)")
+    return 0
+
+
+def failure_reason(result) -> str:
+    """One line: the first failed step and its error message."""
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
+            message = event.step_failure_data.error.message.strip().splitlines()
+            return f"step {event.step_key}: {message[-1] if message else 'failed'}"
+    return "the run failed (see the Dagster UI for the run's logs)"
+
+
+def command_sample(args) -> int:
+    from orchestration.sample.generator import write_sample
+
+    if args.posts is not None and args.posts < 100:
+        raise CliError("--posts must be at least 100")
+    started = time.monotonic()
+    summary = write_sample(args.out, posts=args.posts, seed=args.seed, log=lambda m: print(m, file=sys.stderr))
+    print(
+        f"tweetchat sample: {summary['posts_written']} posts in {summary['chats']} chats written to "
+        f"{summary['raw_dir']} with {Path(args.out) / 'chats.yaml'} in {time.monotonic() - started:.1f}s"
+    )
+    return 0
+
+
+def command_ui(args) -> int:
+    _apply_path_options(args)
+    dagster = Path(sys.executable).with_name("dagster")
+    command = [
+        str(dagster) if dagster.exists() else "dagster", "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"),
+        "-h", args.host, "-p", str(args.port),
+    ]
+    print(f"tweetchat ui: http://{args.host}:{args.port} (Ctrl-C stops it)", file=sys.stderr)
+    return subprocess.call(command, cwd=PROJECT_ROOT)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
