@@ -59,34 +59,68 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tweetchat", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help="build the warehouse for one month or all registry months")
-    run.add_argument("--month", help="YYYY-MM: the chats that start in this month (default: every month of the registry)")
+    run = commands.add_parser(
+        "run", help="build the warehouse for one month or all registry months"
+    )
+    run.add_argument(
+        "--month",
+        help="YYYY-MM: the chats that start in this month (default: every month of the registry)",
+    )
     _path_options(run)
     run.set_defaults(handler=command_run)
 
-    sample = commands.add_parser("sample", help="write a generated sample export and its chats.yaml")
-    sample.add_argument("--out", required=True, type=Path, help="folder to write chats.yaml and raw/ into")
-    sample.add_argument("--posts", type=int, help="about this many posts over many chats (for benchmarks); default: the Jan-Apr 2023 series")
+    sample = commands.add_parser(
+        "sample", help="write a generated sample export and its chats.yaml"
+    )
+    sample.add_argument(
+        "--out", required=True, type=Path, help="folder to write chats.yaml and raw/ into"
+    )
+    sample.add_argument(
+        "--posts",
+        type=int,
+        help="about this many posts over many chats (for benchmarks); default: the Jan-Apr 2023 series",
+    )
     sample.add_argument("--seed", type=int, default=2023, help="random seed (default 2023)")
     sample.set_defaults(handler=command_sample)
 
     ui = commands.add_parser("ui", help="start the Dagster UI (dagster dev) on 127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)
-    ui.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    ui.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)"
+    )
     _path_options(ui)
     ui.set_defaults(handler=command_ui)
     return parser
 
 
 def _path_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--raw", type=Path, help=f"folder of export files (env {ENV_RAW}; default: the bundled sample)")
-    parser.add_argument("--chats", type=Path, help=f"chat registry (env {ENV_CHATS}; default: the sample's chats.yaml)")
-    parser.add_argument("--warehouse", type=Path, help=f"published DuckDB file (env {ENV_WAREHOUSE}; default warehouse/tweetchat.duckdb)")
-    parser.add_argument("--out", type=Path, help=f"folder for charts and reports (env {ENV_OUT}; default output/)")
+    parser.add_argument(
+        "--raw",
+        type=Path,
+        help=f"folder of export files (env {ENV_RAW}; default: the bundled sample)",
+    )
+    parser.add_argument(
+        "--chats",
+        type=Path,
+        help=f"chat registry (env {ENV_CHATS}; default: the sample's chats.yaml)",
+    )
+    parser.add_argument(
+        "--warehouse",
+        type=Path,
+        help=f"published DuckDB file (env {ENV_WAREHOUSE}; default warehouse/tweetchat.duckdb)",
+    )
+    parser.add_argument(
+        "--out", type=Path, help=f"folder for charts and reports (env {ENV_OUT}; default output/)"
+    )
 
 
 def _apply_path_options(args) -> settings_module.Settings:
-    for option, variable in (("raw", ENV_RAW), ("chats", ENV_CHATS), ("warehouse", ENV_WAREHOUSE), ("out", ENV_OUT)):
+    for option, variable in (
+        ("raw", ENV_RAW),
+        ("chats", ENV_CHATS),
+        ("warehouse", ENV_WAREHOUSE),
+        ("out", ENV_OUT),
+    ):
         value = getattr(args, option, None)
         if value is not None:
             os.environ[variable] = str(Path(value).expanduser().resolve())
@@ -115,7 +149,13 @@ def ensure_dbt_manifest() -> Path:
     print("tweetchat: parsing the dbt project (it changed since the last run)", file=sys.stderr)
     dbt = Path(sys.executable).with_name("dbt")
     completed = subprocess.run(
-        [str(dbt) if dbt.exists() else "dbt", "parse", "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],
+        [
+            str(dbt) if dbt.exists() else "dbt",
+            "parse",
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--quiet",
+        ],
         cwd=DBT_PROJECT_DIR,
         capture_output=True,
         text=True,
@@ -150,8 +190,8 @@ def command_run(args) -> int:
 
     import dagster as dg
 
-    from orchestration.defs.partitions import monthly_partitions
     from orchestration.definitions import defs
+    from orchestration.defs.partitions import monthly_partitions
 
     keys = monthly_partitions.get_partition_keys()
     for key in (first, last):
@@ -163,7 +203,10 @@ def command_run(args) -> int:
     job = defs.resolve_job_def("tweetchat_job")
     tags = {PARTITION_RANGE_START: first, PARTITION_RANGE_END: last}
     span = first[:7] if first == last else f"{first[:7]}..{last[:7]}"
-    print(f"tweetchat: building {span} from {current.raw_dir} into {current.warehouse}", file=sys.stderr)
+    print(
+        f"tweetchat: building {span} from {current.raw_dir} into {current.warehouse}",
+        file=sys.stderr,
+    )
     started = time.monotonic()
     result = job.execute_in_process(
         instance=dg.DagsterInstance.get(),
@@ -173,8 +216,13 @@ def command_run(args) -> int:
     )
     elapsed = time.monotonic() - started
     if not result.success:
-        print(f"tweetchat run: failed after {elapsed:.0f}s: {failure_reason(result)}", file=sys.stderr)
-        print(f"tweetchat run: the last good warehouse is unchanged at {current.warehouse}", file=sys.stderr)
+        print(
+            f"tweetchat run: failed after {elapsed:.0f}s: {failure_reason(result)}", file=sys.stderr
+        )
+        print(
+            f"tweetchat run: the last good warehouse is unchanged at {current.warehouse}",
+            file=sys.stderr,
+        )
         return 1
     print(f"tweetchat run: {span} built in {elapsed:.0f}s (run {result.run_id})", file=sys.stderr)
     print(f"warehouse: {current.warehouse}")
@@ -198,7 +246,9 @@ def command_sample(args) -> int:
     if args.posts is not None and args.posts < 100:
         raise CliError("--posts must be at least 100")
     started = time.monotonic()
-    summary = write_sample(args.out, posts=args.posts, seed=args.seed, log=lambda m: print(m, file=sys.stderr))
+    summary = write_sample(
+        args.out, posts=args.posts, seed=args.seed, log=lambda m: print(m, file=sys.stderr)
+    )
     print(
         f"tweetchat sample: {summary['posts_written']} posts in {summary['chats']} chats written to "
         f"{summary['raw_dir']} with {Path(args.out) / 'chats.yaml'} in {time.monotonic() - started:.1f}s"
@@ -210,8 +260,14 @@ def command_ui(args) -> int:
     _apply_path_options(args)
     dagster = Path(sys.executable).with_name("dagster")
     command = [
-        str(dagster) if dagster.exists() else "dagster", "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"),
-        "-h", args.host, "-p", str(args.port),
+        str(dagster) if dagster.exists() else "dagster",
+        "dev",
+        "-w",
+        str(PROJECT_ROOT / "workspace.yaml"),
+        "-h",
+        args.host,
+        "-p",
+        str(args.port),
     ]
     print(f"tweetchat ui: http://{args.host}:{args.port} (Ctrl-C stops it)", file=sys.stderr)
     return subprocess.call(command, cwd=PROJECT_ROOT)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from orchestration.readers import UnknownFormatError, detect_format
@@ -87,7 +87,7 @@ def load_directory(
 
 
 def _load_file(con, path: Path, source_file: str, sha: str, duplicate_of: str | None):
-    modified_at = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).replace(tzinfo=None)
+    modified_at = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(tzinfo=None)
     fmt, posts, rejected, unreadable = None, 0, 0, False
     con.execute("begin transaction")
     try:

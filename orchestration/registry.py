@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -40,7 +40,13 @@ PUBLISHED_MEASURES = {
     "hour_retweets",
 }
 # Abbreviations people write for British chats; each is one fixed offset, not a timezone.
-ABBREVIATIONS = {"BST": "+01:00", "CET": "+01:00", "CEST": "+02:00", "EST": "-05:00", "EDT": "-04:00"}
+ABBREVIATIONS = {
+    "BST": "+01:00",
+    "CET": "+01:00",
+    "CEST": "+02:00",
+    "EST": "-05:00",
+    "EDT": "-04:00",
+}
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 HASHTAG = re.compile(r"^#?[^\s#]+$", re.UNICODE)
 
@@ -125,7 +131,9 @@ def load_registry(path: str | Path) -> Registry:
     for position, entry in enumerate(document["chats"], start=1):
         chat = _parse_chat(path, position, entry, default_tz)
         if chat.id in seen:
-            raise RegistryError(f"{path}: chat {chat.id!r}: field 'id': used twice; ids must be unique.")
+            raise RegistryError(
+                f"{path}: chat {chat.id!r}: field 'id': used twice; ids must be unique."
+            )
         seen.add(chat.id)
         chats.append(chat)
     if not chats:
@@ -135,7 +143,9 @@ def load_registry(path: str | Path) -> Registry:
 
 def _parse_chat(path: Path, position: int, entry: object, default_tz: str) -> Chat:
     if not isinstance(entry, dict):
-        raise RegistryError(f"{path}: chat #{position}: expected a mapping of fields, got {entry!r}.")
+        raise RegistryError(
+            f"{path}: chat #{position}: expected a mapping of fields, got {entry!r}."
+        )
     name = str(entry.get("id") or f"#{position}")
 
     def fail(field_name: str, message: str) -> RegistryError:
@@ -154,7 +164,7 @@ def _parse_chat(path: Path, position: int, entry: object, default_tz: str) -> Ch
     hashtags = _string_list(entry["hashtags"], fail, "hashtags")
     for tag in hashtags:
         if not HASHTAG.match(tag):
-            raise fail("hashtags", f"{tag!r} is not a hashtag; write it like \"#LeadingQI\".")
+            raise fail("hashtags", f'{tag!r} is not a hashtag; write it like "#LeadingQI".')
     hashtags = tuple(tag if tag.startswith("#") else f"#{tag}" for tag in hashtags)
     hosts = tuple(h.lstrip("@") for h in _string_list(entry.get("hosts", []), fail, "hosts"))
 
@@ -176,7 +186,9 @@ def _parse_chat(path: Path, position: int, entry: object, default_tz: str) -> Ch
             "(window_hours_before >= 0, window_hours_after > 0).",
         )
     if numbers["window_hours_after"] * 60 < numbers["duration_minutes"]:
-        raise fail("window_hours_after", "the window ends before the chat hour does; make it longer.")
+        raise fail(
+            "window_hours_after", "the window ends before the chat hour does; make it longer."
+        )
 
     questions = _parse_questions(entry.get("questions") or [], fail)
     published = entry.get("published") or {}
@@ -184,7 +196,9 @@ def _parse_chat(path: Path, position: int, entry: object, default_tz: str) -> Ch
         raise fail("published", "expected a mapping such as {contributors: 133, originals: 356}.")
     for measure, value in published.items():
         if measure not in PUBLISHED_MEASURES:
-            raise fail(f"published.{measure}", f"unknown measure; use one of {sorted(PUBLISHED_MEASURES)}.")
+            raise fail(
+                f"published.{measure}", f"unknown measure; use one of {sorted(PUBLISHED_MEASURES)}."
+            )
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise fail(f"published.{measure}", f"{value!r} is not a whole number >= 0.")
 
@@ -227,27 +241,34 @@ def _parse_start(value: object, tz_name: str, fail) -> tuple[datetime, datetime]
     try:
         zone = ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise fail("timezone", f"unknown timezone {tz_name!r}; use an IANA name such as Europe/London.") from None
+        raise fail(
+            "timezone", f"unknown timezone {tz_name!r}; use an IANA name such as Europe/London."
+        ) from None
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise fail("starts", f"{text!r} is not a date and time; write it like \"2023-04-25T19:00\".") from None
+        raise fail(
+            "starts", f'{text!r} is not a date and time; write it like "2023-04-25T19:00".'
+        ) from None
     if parsed.tzinfo is not None:
         # An explicit offset wins over the timezone; the local clock is still read in the chat's zone.
-        starts_utc = parsed.astimezone(timezone.utc)
+        starts_utc = parsed.astimezone(UTC)
         return starts_utc.astimezone(zone).replace(tzinfo=None), starts_utc.replace(tzinfo=None)
     earlier = parsed.replace(tzinfo=zone, fold=0)
     later = parsed.replace(tzinfo=zone, fold=1)
-    round_trip = earlier.astimezone(timezone.utc).astimezone(zone).replace(tzinfo=None)
+    round_trip = earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
     if round_trip != parsed:
-        raise fail("starts", f"{text} does not exist in {tz_name} (the clocks go forward); pick another time.")
+        raise fail(
+            "starts",
+            f"{text} does not exist in {tz_name} (the clocks go forward); pick another time.",
+        )
     if earlier.utcoffset() != later.utcoffset():
         raise fail(
             "starts",
             f"{text} happens twice in {tz_name} (the clocks go back); add the offset, "
-            f"e.g. \"{text}{_offset(earlier)}\".",
+            f'e.g. "{text}{_offset(earlier)}".',
         )
-    return parsed, earlier.astimezone(timezone.utc).replace(tzinfo=None)
+    return parsed, earlier.astimezone(UTC).replace(tzinfo=None)
 
 
 def _offset(moment: datetime) -> str:

@@ -44,7 +44,16 @@ class Settings:
 
 
 # DuckDB names a database after its file; these would clash with the warehouse's schemas.
-RESERVED_DATABASE_NAMES = {"raw", "staging", "intermediate", "marts", "audit", "main", "temp", "system"}
+RESERVED_DATABASE_NAMES = {
+    "raw",
+    "staging",
+    "intermediate",
+    "marts",
+    "audit",
+    "main",
+    "temp",
+    "system",
+}
 
 
 class SettingsError(ValueError):

@@ -63,8 +63,14 @@ def write_registry(con, registry: Registry) -> int:
         con.execute(
             "insert into raw.chats values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                chat.id, chat.title, chat.timezone, chat.starts_local, chat.starts_utc,
-                chat.duration_minutes, chat.window_hours_before, chat.window_hours_after,
+                chat.id,
+                chat.title,
+                chat.timezone,
+                chat.starts_local,
+                chat.starts_utc,
+                chat.duration_minutes,
+                chat.window_hours_before,
+                chat.window_hours_after,
                 str(registry.path),
             ],
         )

@@ -40,13 +40,26 @@ def dbt_build(build_database: Path, vars_: dict | None = None) -> subprocess.Com
     command = [str(Path(sys.executable).with_name("dbt")), "build", "--profiles-dir", "."]
     if vars_:
         command += ["--vars", json.dumps(vars_)]
-    completed = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
+    completed = subprocess.run(
+        command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True
+    )
     assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]
     return completed
 
 
-def x_post(post_id, author_id, created_at, text, *, hashtags=None, retweeted=None, replied_to=None,
-           quoted=None, metrics=None, edit_history=None):
+def x_post(
+    post_id,
+    author_id,
+    created_at,
+    text,
+    *,
+    hashtags=None,
+    retweeted=None,
+    replied_to=None,
+    quoted=None,
+    metrics=None,
+    edit_history=None,
+):
     """One X API v2 post object, as the API returns it."""
     post = {
         "id": post_id,
@@ -54,13 +67,18 @@ def x_post(post_id, author_id, created_at, text, *, hashtags=None, retweeted=Non
         "created_at": created_at,
         "text": text,
         "edit_history_tweet_ids": edit_history or [post_id],
-        "public_metrics": metrics or {"retweet_count": 0, "reply_count": 0, "like_count": 0, "quote_count": 0},
+        "public_metrics": metrics
+        or {"retweet_count": 0, "reply_count": 0, "like_count": 0, "quote_count": 0},
     }
     if hashtags is not None:
         post["entities"] = {"hashtags": [{"start": 0, "end": 1, "tag": t} for t in hashtags]}
     refs = [
         {"type": kind, "id": target}
-        for kind, target in (("retweeted", retweeted), ("replied_to", replied_to), ("quoted", quoted))
+        for kind, target in (
+            ("retweeted", retweeted),
+            ("replied_to", replied_to),
+            ("quoted", quoted),
+        )
         if target
     ]
     if refs:
@@ -68,13 +86,22 @@ def x_post(post_id, author_id, created_at, text, *, hashtags=None, retweeted=Non
     return post
 
 
-def write_page(path: Path, posts, *, includes_tweets=(), users=(), retrieved_at="2023-05-01T00:00:00+00:00"):
+def write_page(
+    path: Path, posts, *, includes_tweets=(), users=(), retrieved_at="2023-05-01T00:00:00+00:00"
+):
     """Append one twarc2 response page to `path`."""
     page = {
         "data": list(posts),
-        "includes": {"users": [{"id": i, "username": u, "name": u} for i, u in users], "tweets": list(includes_tweets)},
+        "includes": {
+            "users": [{"id": i, "username": u, "name": u} for i, u in users],
+            "tweets": list(includes_tweets),
+        },
         "meta": {"result_count": len(posts)},
-        "__twarc": {"url": "https://api.twitter.com/2/tweets/search/all", "version": "2.13.0", "retrieved_at": retrieved_at},
+        "__twarc": {
+            "url": "https://api.twitter.com/2/tweets/search/all",
+            "version": "2.13.0",
+            "retrieved_at": retrieved_at,
+        },
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as handle:

@@ -2,8 +2,8 @@
 raw files untouched, the definitions, schedule and sensor."""
 
 import csv
-import re
 import hashlib
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,10 @@ MONTHS = ("2023-01-01", "2023-04-01")
 
 
 def sample_hashes():
-    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted((SAMPLE_DIR / "raw").rglob("*.jsonl"))}
+    return {
+        p: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted((SAMPLE_DIR / "raw").rglob("*.jsonl"))
+    }
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +45,10 @@ def sample_run(tmp_path_factory):
     instance = dg.DagsterInstance.get()
     result = defs.resolve_job_def("tweetchat_job").execute_in_process(
         instance=instance,
-        tags={"dagster/asset_partition_range_start": MONTHS[0], "dagster/asset_partition_range_end": MONTHS[1]},
+        tags={
+            "dagster/asset_partition_range_start": MONTHS[0],
+            "dagster/asset_partition_range_end": MONTHS[1],
+        },
     )
     yield {"root": root, "defs": defs, "result": result, "instance": instance, "hashes": hashes}
     monkeypatch.undo()
@@ -59,7 +65,11 @@ def expected_monthly():
     reference = SHARED / "reference" / "published_figures.csv"
     if reference.exists():
         for row in csv.DictReader(reference.open()):
-            if re.fullmatch(r"leadingqi-2023-0\d", row["chat"]) and row["measure"] in ("contributors", "originals", "retweets"):
+            if re.fullmatch(r"leadingqi-2023-0\d", row["chat"]) and row["measure"] in (
+                "contributors",
+                "originals",
+                "retweets",
+            ):
                 figures.setdefault(row["chat"], {})[row["measure"]] = int(row["value"])
     registry = yaml.safe_load((SAMPLE_DIR / "chats.yaml").read_text())
     for chat in registry["chats"]:
@@ -74,10 +84,14 @@ def test_run_succeeds_and_publishes(sample_run):
 
 
 def test_monthly_activity_reproduces_the_published_series(sample_run):
-    rows = published("select month, contributors, originals, retweets from marts.monthly_activity order by month", sample_run["root"])
+    rows = published(
+        "select month, contributors, originals, retweets from marts.monthly_activity order by month",
+        sample_run["root"],
+    )
     expected = expected_monthly()
     assert [(str(m)[:7], c, o, r) for m, c, o, r in rows] == [
-        (chat_id[-7:], f["contributors"], f["originals"], f["retweets"]) for chat_id, f in sorted(expected.items())
+        (chat_id[-7:], f["contributors"], f["originals"], f["retweets"])
+        for chat_id, f in sorted(expected.items())
     ]
 
 
@@ -94,12 +108,17 @@ def test_most_popular_april_post(sample_run):
 def test_sample_is_messy_the_way_real_exports_are(sample_run):
     root = sample_run["root"]
     (lost,) = published(
-        "select count(*) from marts.posts where is_retweet and not regexp_matches(lower(text), '#(leadingqi|qihour)')", root
+        "select count(*) from marts.posts where is_retweet and not regexp_matches(lower(text), '#(leadingqi|qihour)')",
+        root,
     )[0]
     assert lost > 0, "some counted retweets must have lost the hashtag from their cut text"
     with duckdb.connect(str(root / "warehouse" / "tweetchat.duckdb"), read_only=True) as con:
-        duplicates = con.execute("select count(*) from (select post_id from raw.posts where section = 'data' group by 1 having count(distinct source_file) > 1)").fetchone()[0]
-        superseded = con.execute("select count(*) from intermediate.int_posts__superseded_edits").fetchone()[0]
+        duplicates = con.execute(
+            "select count(*) from (select post_id from raw.posts where section = 'data' group by 1 having count(distinct source_file) > 1)"
+        ).fetchone()[0]
+        superseded = con.execute(
+            "select count(*) from intermediate.int_posts__superseded_edits"
+        ).fetchone()[0]
         hosts = con.execute("select count(*) from marts.posts where is_host").fetchone()[0]
     assert duplicates > 0 and superseded > 0 and hosts > 0
 
@@ -111,7 +130,20 @@ def test_raw_exports_are_never_modified(sample_run):
 def test_a_month_materialised_twice_equals_once(sample_run):
     root, defs, instance = sample_run["root"], sample_run["defs"], sample_run["instance"]
     tables = ("marts.posts", "marts.chat_activity", "marts.monthly_activity", "raw.posts")
-    before = {t: sorted(map(repr, published(f"select * exclude (loaded_at) from {t}" if t == "raw.loaded_files" else f"select * from {t}", root))) for t in tables}
+    before = {
+        t: sorted(
+            map(
+                repr,
+                published(
+                    f"select * exclude (loaded_at) from {t}"
+                    if t == "raw.loaded_files"
+                    else f"select * from {t}",
+                    root,
+                ),
+            )
+        )
+        for t in tables
+    }
     job = defs.resolve_job_def("tweetchat_job")
     for _ in range(2):
         assert job.execute_in_process(instance=instance, partition_key="2023-04-01").success
@@ -124,10 +156,19 @@ def test_dbt_tests_are_asset_checks_and_definitions_load(sample_run):
     dg.Definitions.validate_loadable(defs)
     graph = defs.resolve_asset_graph()
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
-    assert {"raw/posts", "raw/chats", "marts/posts", "marts/chat_activity", "marts/monthly_activity", "warehouse/published"} <= keys
+    assert {
+        "raw/posts",
+        "raw/chats",
+        "marts/posts",
+        "marts/chat_activity",
+        "marts/monthly_activity",
+        "warehouse/published",
+    } <= keys
     checks = {key.name for key in graph.asset_check_keys}
     assert any(name.startswith("unique") for name in checks)
-    assert defs.resolve_schedule_def("monthly_schedule") and defs.resolve_sensor_def("raw_directory_sensor")
+    assert defs.resolve_schedule_def("monthly_schedule") and defs.resolve_sensor_def(
+        "raw_directory_sensor"
+    )
 
 
 def test_schedule_builds_the_previous_month(sample_run):
@@ -145,9 +186,23 @@ def test_sensor_requests_the_month_of_each_new_file(sample_run):
     defs = sample_run["defs"]
     sensor = defs.resolve_sensor_def("raw_directory_sensor")
     resources = {"warehouse": defs.resources["warehouse"]}
-    with dg.build_sensor_context(instance=sample_run["instance"], resources=resources, repository_def=defs.get_repository_def()) as context:
+    with dg.build_sensor_context(
+        instance=sample_run["instance"],
+        resources=resources,
+        repository_def=defs.get_repository_def(),
+    ) as context:
         result = sensor.evaluate_tick(context)
-    assert sorted(r.partition_key for r in result.run_requests) == ["2023-01-01", "2023-02-01", "2023-03-01", "2023-04-01"]
-    with dg.build_sensor_context(instance=sample_run["instance"], resources=resources, cursor=result.cursor, repository_def=defs.get_repository_def()) as context:
+    assert sorted(r.partition_key for r in result.run_requests) == [
+        "2023-01-01",
+        "2023-02-01",
+        "2023-03-01",
+        "2023-04-01",
+    ]
+    with dg.build_sensor_context(
+        instance=sample_run["instance"],
+        resources=resources,
+        cursor=result.cursor,
+        repository_def=defs.get_repository_def(),
+    ) as context:
         again = sensor.evaluate_tick(context)
     assert not again.run_requests

@@ -14,12 +14,15 @@ def write(tmp_path, text):
 
 
 def test_defaults_and_london_time_in_winter_and_summer(tmp_path):
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 timezone: Europe/London
 chats:
   - {id: jan, hashtags: ["#LeadingQI"], starts: "2023-01-31T19:00"}
   - {id: apr, hashtags: [QIHour], hosts: ["@Host_demo"], starts: "2023-04-25T19:00", window_hours_after: 120}
-""")
+""",
+    )
     jan, apr = load_registry(path).chats
     assert jan.starts_utc == datetime(2023, 1, 31, 19, 0)  # GMT
     assert apr.starts_utc == datetime(2023, 4, 25, 18, 0)  # BST
@@ -30,7 +33,10 @@ chats:
 
 
 def test_explicit_offset_wins(tmp_path):
-    path = write(tmp_path, 'chats:\n  - {id: a, hashtags: ["#x"], starts: "2023-04-25T19:00+01:00", timezone: Europe/London}\n')
+    path = write(
+        tmp_path,
+        'chats:\n  - {id: a, hashtags: ["#x"], starts: "2023-04-25T19:00+01:00", timezone: Europe/London}\n',
+    )
     (chat,) = load_registry(path).chats
     assert chat.starts_utc == datetime(2023, 4, 25, 18, 0)
     assert chat.starts_local == datetime(2023, 4, 25, 19, 0)
@@ -42,14 +48,42 @@ def test_explicit_offset_wins(tmp_path):
         ('{id: a, starts: "2023-04-25T19:00"}', "hashtags", "missing"),
         ('{hashtags: ["#x"], starts: "2023-04-25T19:00"}', "id", "missing"),
         ('{id: a, hashtags: ["#x"]}', "starts", "missing"),
-        ('{id: a, hashtags: ["#x"], starts: "2023-04-25T19:00", timezone: Mars/Base}', "timezone", "unknown timezone"),
-        ('{id: a, hashtags: ["#x"], starts: "2023-04-25T19:00", timezone: BST}', "timezone", "Europe/London"),
-        ('{id: a, hashtags: ["#x"], starts: "2023-03-26T01:30", timezone: Europe/London}', "starts", "does not exist"),
-        ('{id: a, hashtags: ["#x"], starts: "2023-10-29T01:30", timezone: Europe/London}', "starts", "happens twice"),
+        (
+            '{id: a, hashtags: ["#x"], starts: "2023-04-25T19:00", timezone: Mars/Base}',
+            "timezone",
+            "unknown timezone",
+        ),
+        (
+            '{id: a, hashtags: ["#x"], starts: "2023-04-25T19:00", timezone: BST}',
+            "timezone",
+            "Europe/London",
+        ),
+        (
+            '{id: a, hashtags: ["#x"], starts: "2023-03-26T01:30", timezone: Europe/London}',
+            "starts",
+            "does not exist",
+        ),
+        (
+            '{id: a, hashtags: ["#x"], starts: "2023-10-29T01:30", timezone: Europe/London}',
+            "starts",
+            "happens twice",
+        ),
         ('{id: a, hashtags: ["#x"], starts: "next tuesday"}', "starts", "not a date"),
-        ('{id: a, hashtags: ["#x"], starts: "2023-04-25T19:00", duration_minutes: 0}', "duration_minutes", "more than 0"),
-        ('{id: a, hashtags: ["#x"], starts: "2023-04-25T19:00", window_hours_afer: 5}', "window_hours_afer", "unknown field"),
-        ('{id: a, hashtags: ["two words"], starts: "2023-04-25T19:00"}', "hashtags", "not a hashtag"),
+        (
+            '{id: a, hashtags: ["#x"], starts: "2023-04-25T19:00", duration_minutes: 0}',
+            "duration_minutes",
+            "more than 0",
+        ),
+        (
+            '{id: a, hashtags: ["#x"], starts: "2023-04-25T19:00", window_hours_afer: 5}',
+            "window_hours_afer",
+            "unknown field",
+        ),
+        (
+            '{id: a, hashtags: ["two words"], starts: "2023-04-25T19:00"}',
+            "hashtags",
+            "not a hashtag",
+        ),
     ],
 )
 def test_errors_name_file_chat_and_field(tmp_path, chat, field, words):
@@ -61,7 +95,10 @@ def test_errors_name_file_chat_and_field(tmp_path, chat, field, words):
 
 
 def test_duplicate_ids_and_bad_yaml(tmp_path):
-    dup = write(tmp_path, 'chats:\n  - {id: a, hashtags: ["#x"], starts: "2023-04-25T19:00"}\n  - {id: a, hashtags: ["#y"], starts: "2023-05-25T19:00"}\n')
+    dup = write(
+        tmp_path,
+        'chats:\n  - {id: a, hashtags: ["#x"], starts: "2023-04-25T19:00"}\n  - {id: a, hashtags: ["#y"], starts: "2023-05-25T19:00"}\n',
+    )
     with pytest.raises(RegistryError, match="used twice"):
         load_registry(dup)
     bad = write(tmp_path, "chats: [\n")

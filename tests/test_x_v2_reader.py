@@ -95,7 +95,8 @@ def test_posts_retweets_and_replies_match_an_independent_count(loaded, name):
         len({p.get("author_id") for p in with_time if p.get("author_id")}),
     )
     rejected_without_time = con.execute(
-        "select count(*) from raw.rejected_records where source_file = ? and field = 'created_at'", [source]
+        "select count(*) from raw.rejected_records where source_file = ? and field = 'created_at'",
+        [source],
     ).fetchone()[0]
     assert rejected_without_time == len(posts) - len(with_time)
 
@@ -104,18 +105,28 @@ def test_truncated_stream_line_is_rejected_and_the_rest_loads(loaded):
     con, _, _ = loaded
     source = "DocNow+twarc-csv__streaming_output_with_error.jsonl"
     rejected = con.execute(
-        "select line, reason from raw.rejected_records where source_file = ? and field is null", [source]
+        "select line, reason from raw.rejected_records where source_file = ? and field is null",
+        [source],
     ).fetchall()
     assert [line for line, _ in rejected] == [8]
     assert "not valid JSON" in rejected[0][1]
-    assert con.execute("select count(*) from raw.posts where source_file = ? and section = 'data'", [source]).fetchone()[0] == 7
+    assert (
+        con.execute(
+            "select count(*) from raw.posts where source_file = ? and section = 'data'", [source]
+        ).fetchone()[0]
+        == 7
+    )
 
 
 def test_flattened_and_paged_forms_give_the_same_posts(loaded):
     con, _, _ = loaded
     ids = {
-        source: {row[0] for row in con.execute(
-            "select post_id from raw.posts where source_file = ? and section = 'data'", [source]).fetchall()}
+        source: {
+            row[0]
+            for row in con.execute(
+                "select post_id from raw.posts where source_file = ? and section = 'data'", [source]
+            ).fetchall()
+        }
         for source in ("DocNow+twarc-csv__flat.jsonl", "DocNow+twarc-csv__noflat.jsonl")
     }
     assert ids["DocNow+twarc-csv__flat.jsonl"] == ids["DocNow+twarc-csv__noflat.jsonl"]
@@ -128,9 +139,12 @@ def test_flattened_and_paged_forms_give_the_same_posts(loaded):
 def test_api_errors_are_kept_as_rejected_records(loaded):
     con, _, _ = loaded
     document = json.loads((FIXTURES / "DocNow+twarc-csv/kpop.jsonl").read_text().splitlines()[0])
-    reasons = [r[0] for r in con.execute(
-        "select reason from raw.rejected_records where source_file = 'DocNow+twarc-csv__kpop.jsonl' and field = 'errors'"
-    ).fetchall()]
+    reasons = [
+        r[0]
+        for r in con.execute(
+            "select reason from raw.rejected_records where source_file = 'DocNow+twarc-csv__kpop.jsonl' and field = 'errors'"
+        ).fetchall()
+    ]
     assert len(reasons) == len(document["errors"])
     assert "User has been suspended" in reasons[0]
 

@@ -1,15 +1,20 @@
 """The dbt models as Dagster assets; each run builds the partition's months with `dbt build`."""
 
-
 import json
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
 
 from orchestration.defs.partitions import dbt_vars, monthly_partitions
 from orchestration.defs.resources import WAREHOUSE_POOL, dbt_project
+
 
 class TweetchatTranslator(DagsterDbtTranslator):
     """Models and sources are keyed by schema and name (marts/posts, raw/posts)."""

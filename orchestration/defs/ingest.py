@@ -1,13 +1,12 @@
 """Ingest assets: the chat registry and the raw export files, into the working database."""
 
-
 import dagster as dg
 
+from orchestration.defs.partitions import monthly_partitions
+from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.ingest import load_directory
 from orchestration.registry import RegistryError
 from orchestration.warehouse import connect, write_registry
-from orchestration.defs.partitions import monthly_partitions
-from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 
 REGISTRY_TABLES = {
     "chats": "The registry's chats: start (local and UTC), hour and window lengths.",
@@ -54,7 +53,9 @@ def chat_registry(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
         "months": ", ".join(m.isoformat()[:7] for m in registry.months()),
     }
     for name in REGISTRY_TABLES:
-        yield dg.MaterializeResult(asset_key=["raw", name], metadata=metadata if name == "chats" else None)
+        yield dg.MaterializeResult(
+            asset_key=["raw", name], metadata=metadata if name == "chats" else None
+        )
 
 
 @dg.multi_asset(
@@ -76,7 +77,9 @@ def raw_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
             "(select count(*) from raw.rejected_records), (select count(*) from raw.loaded_files)"
         ).fetchone()
     if summary.unreadable:
-        context.log.warning(f"files of no known format (see raw.rejected_records): {summary.unreadable}")
+        context.log.warning(
+            f"files of no known format (see raw.rejected_records): {summary.unreadable}"
+        )
     context.log.info(
         f"{len(summary.loaded)} files loaded, {len(summary.skipped)} unchanged, "
         f"{summary.posts} posts landed, {summary.rejected} records rejected"
@@ -89,4 +92,6 @@ def raw_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
         "files_in_warehouse": totals[2],
     }
     for name in EXPORT_TABLES:
-        yield dg.MaterializeResult(asset_key=["raw", name], metadata=metadata if name == "posts" else None)
+        yield dg.MaterializeResult(
+            asset_key=["raw", name], metadata=metadata if name == "posts" else None
+        )

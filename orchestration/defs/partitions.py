@@ -1,6 +1,5 @@
 """Monthly partitions keyed by the chat's start month, and the dbt vars of a partition."""
 
-
 import logging
 import os
 from datetime import date, datetime
@@ -23,7 +22,9 @@ def first_month() -> str:
         months = load_registry(current_settings().chats_file).months()
     except RegistryError as error:
         # The definitions still load, so the UI shows the registry asset failing with the reason.
-        log.warning("chat registry unreadable (%s); partitions start at %s", error, FALLBACK_FIRST_MONTH)
+        log.warning(
+            "chat registry unreadable (%s); partitions start at %s", error, FALLBACK_FIRST_MONTH
+        )
         return FALLBACK_FIRST_MONTH
     return months[0].isoformat()
 
@@ -48,5 +49,7 @@ def dbt_vars(window_start: datetime, window_end: datetime) -> dict[str, str]:
 def previous_month_key(moment: datetime) -> str:
     """The partition of the month before `moment`'s month: what the monthly schedule builds."""
     first = moment.date().replace(day=1)
-    previous = date(first.year - 1, 12, 1) if first.month == 1 else date(first.year, first.month - 1, 1)
+    previous = (
+        date(first.year - 1, 12, 1) if first.month == 1 else date(first.year, first.month - 1, 1)
+    )
     return previous.isoformat()

@@ -1,6 +1,5 @@
 """Publishing: the checked working database replaces the analysts' copy in one step."""
 
-
 import dagster as dg
 
 from orchestration.defs.dbt import tweetchat_dbt_models

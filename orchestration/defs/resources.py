@@ -1,6 +1,5 @@
 """Resources: the warehouse paths and the dbt CLI, configured from the environment."""
 
-
 import shutil
 import sys
 from pathlib import Path

@@ -1,17 +1,16 @@
 """The raw-directory sensor: a new or changed export file requests its chats' months."""
 
-
 import json
 from pathlib import Path
 
 import dagster as dg
 
-from orchestration.ingest import export_files, file_months
-from orchestration.readers import UnknownFormatError
-from orchestration.registry import RegistryError
 from orchestration.defs.jobs import tweetchat_job
 from orchestration.defs.partitions import month_key, monthly_partitions
 from orchestration.defs.resources import WarehouseResource
+from orchestration.ingest import export_files, file_months
+from orchestration.readers import UnknownFormatError
+from orchestration.registry import RegistryError
 
 
 def changed_files(raw_dir: Path, cursor: dict[str, str]) -> tuple[list[Path], dict[str, str]]:
@@ -57,7 +56,9 @@ def raw_directory_sensor(context: dg.SensorEvaluationContext, warehouse: Warehou
         for month in months:
             key = month_key(month)
             if key in valid_keys:
-                files_by_month.setdefault(key, []).append(f"{path.name}@{new_cursor[path.relative_to(settings.raw_dir).as_posix()]}")
+                files_by_month.setdefault(key, []).append(
+                    f"{path.name}@{new_cursor[path.relative_to(settings.raw_dir).as_posix()]}"
+                )
     context.update_cursor(json.dumps(new_cursor, sort_keys=True))
     if not files_by_month:
         return dg.SkipReason(f"{len(changed)} changed files hold no post of a registered chat")

@@ -56,7 +56,9 @@ def detect_format(path: Path, forced: str | None = None) -> ModuleType:
             )
         return READERS[forced]
     if path.stat().st_size == 0:
-        raise UnknownFormatError(f"{path}: the file is empty; nothing to load. Remove it or re-export.")
+        raise UnknownFormatError(
+            f"{path}: the file is empty; nothing to load. Remove it or re-export."
+        )
     records = sample_records(path)
     for reader in READERS.values():
         if reader.sniff(records):

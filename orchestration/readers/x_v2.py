@@ -65,7 +65,12 @@ def sniff(records_sample: list[dict]) -> bool:
             return True
         if "edit_history_tweet_ids" in record or ("author_id" in record and "text" in record):
             return True
-        if "id" in record and "text" in record and "statuses" not in record and "user" not in record:
+        if (
+            "id" in record
+            and "text" in record
+            and "statuses" not in record
+            and "user" not in record
+        ):
             return True
     return False
 
@@ -93,7 +98,7 @@ def load(con, path: Path, source_file: str) -> tuple[int, int]:
         con,
         source_file,
         "select line_no, null, 'not an X API v2 page, stream line or post: "
-        "expected a \"data\" list, a \"data\" object or a post with \"id\"', left(doc::varchar, 4000) "
+        'expected a "data" list, a "data" object or a post with "id"\', left(doc::varchar, 4000) '
         "from x_records where shape = 'unknown'",
     )
     # API errors (suspended users, deleted posts) are kept as rejected records with their reason.

@@ -18,7 +18,7 @@ import math
 import random
 import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -41,7 +41,13 @@ SERIES = {
 }
 SERIES_HASHTAGS = ("#LeadingQI", "#QIHour")
 WINDOW_HOURS_AFTER = 120
-POPULAR = {"chat": "leadingqi-2023-04", "question": "4", "retweets": 151, "likes": 452, "views": 71342}
+POPULAR = {
+    "chat": "leadingqi-2023-04",
+    "question": "4",
+    "retweets": 151,
+    "likes": 452,
+    "views": 71342,
+}
 # Other posts stay clearly below the most popular post.
 MAX_OTHER_RETWEETS, MAX_OTHER_LIKES = 90, 300
 
@@ -93,7 +99,9 @@ class SampleWriter:
         self.sequence = 0
         self.accounts = self._make_accounts(account_pool)
         self.host = self._account(texts.HOST, "QI Chat Host (sample)")
-        self.panel = [self._account(name, f"Panel {i + 1} (sample)") for i, name in enumerate(texts.PANEL)]
+        self.panel = [
+            self._account(name, f"Panel {i + 1} (sample)") for i, name in enumerate(texts.PANEL)
+        ]
         self.regular_weights = list(_cumulative([1.0 / (i + 5) for i in range(len(self.accounts))]))
 
     # -- accounts and ids -------------------------------------------------------------------
@@ -111,7 +119,9 @@ class SampleWriter:
                     seen.add(username)
                     accounts.append((first, role, username))
         self.random.shuffle(accounts)
-        return [self._account(u, f"{first} ({role}, sample)") for first, role, u in accounts[:count]]
+        return [
+            self._account(u, f"{first} ({role}, sample)") for first, role, u in accounts[:count]
+        ]
 
     def _post_id(self, moment: datetime) -> str:
         self.sequence += 1
@@ -123,7 +133,7 @@ class SampleWriter:
     def build_chat(self, plan: ChatPlan, tz_name: str = LONDON) -> dict:
         rng = self.random
         starts = datetime.fromisoformat(plan.starts_local).replace(tzinfo=ZoneInfo(tz_name))
-        starts = starts.astimezone(timezone.utc)
+        starts = starts.astimezone(UTC)
         window_end = starts + timedelta(hours=WINDOW_HOURS_AFTER)
         hour_end = starts + timedelta(minutes=60)
 
@@ -135,14 +145,18 @@ class SampleWriter:
         # Every counted account posts at least once: the first share post originals, the rest
         # only retweet, so contributors come out exactly.
         participant_originals = plan.originals - len(host_posts)
-        original_posters = max(1, min(len(participants) - 1, int(0.6 * len(participants)), participant_originals))
+        original_posters = max(
+            1, min(len(participants) - 1, int(0.6 * len(participants)), participant_originals)
+        )
         retweet_only = participants[original_posters:]
         if plan.retweets < len(retweet_only):
             original_posters = len(participants) - plan.retweets
             retweet_only = participants[original_posters:]
         posters = participants[:original_posters]
         weights = [1.0 / (rank + 1) ** 0.8 for rank in range(len(posters))]
-        authors = posters + rng.choices(posters, weights=weights, k=participant_originals - len(posters))
+        authors = posters + rng.choices(
+            posters, weights=weights, k=participant_originals - len(posters)
+        )
         rng.shuffle(authors)
 
         popular_index = None
@@ -152,7 +166,13 @@ class SampleWriter:
         for index, author in enumerate(authors):
             originals.append(
                 self._participant_original(
-                    plan, author, starts, hour_end, window_end, question_posts, originals,
+                    plan,
+                    author,
+                    starts,
+                    hour_end,
+                    window_end,
+                    question_posts,
+                    originals,
                     popular=index == popular_index,
                 )
             )
@@ -161,7 +181,9 @@ class SampleWriter:
             counted_accounts, k=plan.retweets - len(retweet_only)
         )
         rng.shuffle(retweeters)
-        targets = [p for p in originals if p.author is not self.host or p.poll or rng.random() < 0.7]
+        targets = [
+            p for p in originals if p.author is not self.host or p.poll or rng.random() < 0.7
+        ]
         target_weights = [1 + p.metrics["retweet_count"] for p in targets]
         chosen_targets = rng.choices(targets, weights=target_weights, k=len(retweeters))
         retweets = [
@@ -182,7 +204,9 @@ class SampleWriter:
         chosen: list[Account] = list(panel[: min(len(panel), needed)])
         taken = {a.user_id for a in chosen}
         while len(chosen) < needed:
-            for candidate in self.random.choices(self.accounts, cum_weights=self.regular_weights, k=needed):
+            for candidate in self.random.choices(
+                self.accounts, cum_weights=self.regular_weights, k=needed
+            ):
                 if candidate.user_id not in taken and len(chosen) < needed:
                     taken.add(candidate.user_id)
                     chosen.append(candidate)
@@ -193,7 +217,8 @@ class SampleWriter:
         tags = " ".join(plan.hashtags)
         posts = [
             self._original(
-                self.host, starts - timedelta(minutes=-0.5),
+                self.host,
+                starts - timedelta(minutes=-0.5),
                 f"Welcome to tonight's tweetchat: {plan.title}. Introduce yourself and tell us "
                 f"where you're joining from! {tags}",
                 plan.hashtags,
@@ -202,22 +227,34 @@ class SampleWriter:
         slots = [5, 17, 29, 41, 52]
         polls = {}
         for offset, (poll_id, question, options) in zip((1.5, 11), plan.polls, strict=False):
-            post = self._original(self.host, starts + timedelta(minutes=offset), f"{question} {tags}", plan.hashtags)
-            post.poll = (str(1640000000000000000 + zlib.crc32(f"{plan.chat_id}/{poll_id}".encode())), options)
+            post = self._original(
+                self.host, starts + timedelta(minutes=offset), f"{question} {tags}", plan.hashtags
+            )
+            post.poll = (
+                str(1640000000000000000 + zlib.crc32(f"{plan.chat_id}/{poll_id}".encode())),
+                options,
+            )
             polls[poll_id] = post
             posts.append(post)
         questions = {}
         for minute, (question_id, text) in zip(slots, plan.questions, strict=False):
             post = self._original(
-                self.host, starts + timedelta(minutes=minute), f"Q{question_id}. {text} {tags}", plan.hashtags
+                self.host,
+                starts + timedelta(minutes=minute),
+                f"Q{question_id}. {text} {tags}",
+                plan.hashtags,
             )
-            post.metrics.update(retweet_count=self.random.randint(15, 60), like_count=self.random.randint(30, 150))
+            post.metrics.update(
+                retweet_count=self.random.randint(15, 60), like_count=self.random.randint(30, 150)
+            )
             questions[question_id] = post
             posts.append(post)
         posts.append(
             self._original(
-                self.host, starts + timedelta(minutes=59),
-                f"That's a wrap! Thank you all for joining tonight's tweetchat {tags}", plan.hashtags,
+                self.host,
+                starts + timedelta(minutes=59),
+                f"That's a wrap! Thank you all for joining tonight's tweetchat {tags}",
+                plan.hashtags,
             )
         )
         return posts, questions
@@ -246,16 +283,25 @@ class SampleWriter:
             question_id = POPULAR["question"]
             question = question_posts[question_id]
             moment = question.created_at + timedelta(minutes=3)
-            text = f"A{question_id} My advice to senior leaders: {texts.IDEAS[question_id][0]}, and " \
-                   f"{texts.IDEAS[question_id][2]}. Relationships are the work. {' '.join(tags)}"
+            text = (
+                f"A{question_id} My advice to senior leaders: {texts.IDEAS[question_id][0]}, and "
+                f"{texts.IDEAS[question_id][2]}. Relationships are the work. {' '.join(tags)}"
+            )
             post = self._original(author, moment, text, tags)
-            post.metrics.update(retweet_count=POPULAR["retweets"], like_count=POPULAR["likes"], reply_count=37, quote_count=12)
+            post.metrics.update(
+                retweet_count=POPULAR["retweets"],
+                like_count=POPULAR["likes"],
+                reply_count=37,
+                quote_count=12,
+            )
             post.impressions = POPULAR["views"]
             return post
         if roll < 0.72 and question_ids:
             question_id = rng.choice(question_ids)
             question = question_posts[question_id]
-            later = [q.created_at for q in question_posts.values() if q.created_at > question.created_at]
+            later = [
+                q.created_at for q in question_posts.values() if q.created_at > question.created_at
+            ]
             slot_end = min(later) if later else hour_end
             if rng.random() < 0.8:
                 moment = _between(rng, question.created_at + timedelta(seconds=30), slot_end)
@@ -273,7 +319,9 @@ class SampleWriter:
                 # The hashtag at the end, after a long answer: a retweet's cut text loses it.
                 text = f"#A{question_id} {body} {body.lower()} {tag_text}"
             elif style < 0.9:
-                post = self._original(author, moment, f"@{question.author.username} {body} {tag_text}", tags)
+                post = self._original(
+                    author, moment, f"@{question.author.username} {body} {tag_text}", tags
+                )
                 post.replied_to = question
                 post.mentions = [question.author]
                 return post
@@ -285,7 +333,11 @@ class SampleWriter:
         candidates = [p for p in originals if p.author is not author and p.author is not self.host]
         if roll < 0.9 and candidates:
             parent = rng.choice(candidates[-40:])
-            moment = _between(rng, parent.created_at + timedelta(seconds=20), min(window_end, parent.created_at + timedelta(hours=6)))
+            moment = _between(
+                rng,
+                parent.created_at + timedelta(seconds=20),
+                min(window_end, parent.created_at + timedelta(hours=6)),
+            )
             idea = rng.choice(texts.IDEAS[rng.choice(list(texts.IDEAS))])
             text = f"@{parent.author.username} {rng.choice(texts.REPLIES).format(idea=idea)} {' '.join(tags)}"
             post = self._original(author, moment, text, tags)
@@ -308,23 +360,36 @@ class SampleWriter:
             created_at=moment.replace(microsecond=0),
             text=text,
             hashtags=list(hashtags),
-            metrics={"retweet_count": retweets, "reply_count": rng.randint(0, 4), "like_count": likes, "quote_count": 0},
+            metrics={
+                "retweet_count": retweets,
+                "reply_count": rng.randint(0, 4),
+                "like_count": likes,
+                "quote_count": 0,
+            },
             impressions=rng.randint(40, 900) + likes * 20,
         )
 
     def _retweet(self, retweeter: Account, target: Post, window_end: datetime) -> Post:
         rng = self.random
         delay = timedelta(minutes=min(rng.expovariate(1 / 40), 60 * 24 * 3))
-        moment = min(target.created_at + delay + timedelta(seconds=5), window_end - timedelta(seconds=1))
+        moment = min(
+            target.created_at + delay + timedelta(seconds=5), window_end - timedelta(seconds=1)
+        )
         prefix = f"RT @{target.author.username}: "
         # The platform cuts a retweet's text at 140 characters; hashtags past it are lost.
-        shown = (prefix + target.text)
+        shown = prefix + target.text
         text = shown if len(shown) <= 140 else shown[:139] + "\u2026"
         kept = [tag for tag in target.hashtags if tag in text]
         post = Post(
-            post_id=self._post_id(moment), author=retweeter, created_at=moment.replace(microsecond=0),
-            text=text, hashtags=kept, mentions=[target.author], retweeted=target,
-            metrics=dict(target.metrics), impressions=0,
+            post_id=self._post_id(moment),
+            author=retweeter,
+            created_at=moment.replace(microsecond=0),
+            text=text,
+            hashtags=kept,
+            mentions=[target.author],
+            retweeted=target,
+            metrics=dict(target.metrics),
+            impressions=0,
         )
         return post
 
@@ -338,8 +403,14 @@ class SampleWriter:
         for _ in range(15):
             parent = rng.choice(originals)
             author = rng.choice(outsiders + counted_accounts[:10])
-            moment = _between(rng, parent.created_at + timedelta(seconds=30), min(window_end, parent.created_at + timedelta(hours=4)))
-            post = self._original(author, moment, f"@{parent.author.username} {rng.choice(texts.NOISE_REPLIES)}", [])
+            moment = _between(
+                rng,
+                parent.created_at + timedelta(seconds=30),
+                min(window_end, parent.created_at + timedelta(hours=4)),
+            )
+            post = self._original(
+                author, moment, f"@{parent.author.username} {rng.choice(texts.NOISE_REPLIES)}", []
+            )
             post.replied_to, post.mentions = parent, [parent.author]
             noise.append(post)
         # Retweets of those replies: no hashtag on the retweet or the retweeted post.
@@ -351,15 +422,21 @@ class SampleWriter:
             before = starts - timedelta(hours=rng.uniform(2, 40))
             after = window_end + timedelta(hours=rng.uniform(0.1, 40))
             for moment in (before, after):
-                text = f"Looking forward to the next tweetchat! {' '.join(self._hashtags_for(plan))}"
+                text = (
+                    f"Looking forward to the next tweetchat! {' '.join(self._hashtags_for(plan))}"
+                )
                 noise.append(self._original(author, moment, text, plan.hashtags[:1]))
         # Edited posts: the first version is superseded by the counted one.
-        editable = [p for p in originals if p.author is not self.host and not p.poll and not p.replied_to][:3]
+        editable = [
+            p for p in originals if p.author is not self.host and not p.poll and not p.replied_to
+        ][:3]
         for final in editable:
             first = Post(
                 post_id=self._post_id(final.created_at - timedelta(minutes=2)),
-                author=final.author, created_at=final.created_at - timedelta(minutes=2),
-                text=final.text.replace(" ", "  ", 1) + " (typo)", hashtags=list(final.hashtags),
+                author=final.author,
+                created_at=final.created_at - timedelta(minutes=2),
+                text=final.text.replace(" ", "  ", 1) + " (typo)",
+                hashtags=list(final.hashtags),
                 metrics={"retweet_count": 0, "reply_count": 0, "like_count": 1, "quote_count": 0},
                 impressions=10,
             )
@@ -386,7 +463,7 @@ def _between(rng: random.Random, start: datetime, end: datetime) -> datetime:
 
 
 def _stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def _entities(post: Post) -> dict:
@@ -401,13 +478,23 @@ def _entities(post: Post) -> dict:
             entities["hashtags"] = tags
     if post.mentions:
         entities["mentions"] = [
-            {"start": max(0, post.text.find("@" + m.username)), "end": 0, "username": m.username, "id": m.user_id}
+            {
+                "start": max(0, post.text.find("@" + m.username)),
+                "end": 0,
+                "username": m.username,
+                "id": m.user_id,
+            }
             for m in post.mentions
         ]
     if post.urls:
         entities["urls"] = [
-            {"start": post.text.find(u), "end": post.text.find(u) + len(u), "url": "https://t.co/" + f"{zlib.crc32(u.encode()):08x}",
-             "expanded_url": u, "display_url": u.split("//", 1)[-1][:25]}
+            {
+                "start": post.text.find(u),
+                "end": post.text.find(u) + len(u),
+                "url": "https://t.co/" + f"{zlib.crc32(u.encode()):08x}",
+                "expanded_url": u,
+                "display_url": u.split("//", 1)[-1][:25],
+            }
             for u in post.urls
         ]
     return entities
@@ -433,7 +520,11 @@ def post_json(post: Post, scale: float = 1.0) -> dict:
     if entities:
         data["entities"] = entities
     refs = []
-    for kind, target in (("retweeted", post.retweeted), ("quoted", post.quoted), ("replied_to", post.replied_to)):
+    for kind, target in (
+        ("retweeted", post.retweeted),
+        ("quoted", post.quoted),
+        ("replied_to", post.replied_to),
+    ):
         if target is not None:
             refs.append({"type": kind, "id": target.post_id})
     if refs:
@@ -459,7 +550,10 @@ def _poll_json(post: Post) -> dict:
     poll_id, options = post.poll
     return {
         "id": poll_id,
-        "options": [{"position": i, "label": label, "votes": votes} for i, (label, votes) in enumerate(options, 1)],
+        "options": [
+            {"position": i, "label": label, "votes": votes}
+            for i, (label, votes) in enumerate(options, 1)
+        ],
         "voting_status": "closed",
         "duration_minutes": 1440,
         "end_datetime": _stamp(post.created_at + timedelta(days=1)),
@@ -470,7 +564,9 @@ def _referenced(post: Post) -> list[Post]:
     return [p for p in (post.retweeted, post.quoted, post.replied_to) if p is not None]
 
 
-def write_pages(path: Path, posts: list[Post], retrieved_at: datetime, query: str, scale: float = 1.0) -> int:
+def write_pages(
+    path: Path, posts: list[Post], retrieved_at: datetime, query: str, scale: float = 1.0
+) -> int:
     """Write `posts` as twarc2 response pages (newest first, 100 a page)."""
     posts = sorted(posts, key=lambda p: (p.created_at, p.post_id), reverse=True)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -492,8 +588,16 @@ def write_pages(path: Path, posts: list[Post], retrieved_at: datetime, query: st
             document = {
                 "data": [post_json(p, scale) for p in page],
                 "includes": includes,
-                "meta": {"newest_id": page[0].post_id, "oldest_id": page[-1].post_id, "result_count": len(page)},
-                "__twarc": {"url": f"{SEARCH_URL}?query={query}", "version": TWARC_VERSION, "retrieved_at": _stamp(retrieved_at).replace(".000Z", "+00:00")},
+                "meta": {
+                    "newest_id": page[0].post_id,
+                    "oldest_id": page[-1].post_id,
+                    "result_count": len(page),
+                },
+                "__twarc": {
+                    "url": f"{SEARCH_URL}?query={query}",
+                    "version": TWARC_VERSION,
+                    "retrieved_at": _stamp(retrieved_at).replace(".000Z", "+00:00"),
+                },
             }
             handle.write(json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n")
     return len(posts)
@@ -502,7 +606,11 @@ def write_pages(path: Path, posts: list[Post], retrieved_at: datetime, query: st
 def write_flattened(path: Path, posts: list[Post], retrieved_at: datetime, query: str) -> int:
     """Write `posts` in twarc's flattened form: one post a line, author and references inline."""
     posts = sorted(posts, key=lambda p: (p.created_at, p.post_id), reverse=True)
-    twarc = {"url": f"{SEARCH_URL}?query={query}", "version": TWARC_VERSION, "retrieved_at": _stamp(retrieved_at).replace(".000Z", "+00:00")}
+    twarc = {
+        "url": f"{SEARCH_URL}?query={query}",
+        "version": TWARC_VERSION,
+        "retrieved_at": _stamp(retrieved_at).replace(".000Z", "+00:00"),
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as handle:
         for post in posts:
@@ -511,7 +619,11 @@ def write_flattened(path: Path, posts: list[Post], retrieved_at: datetime, query
             if "referenced_tweets" in line:
                 by_id = {p.post_id: p for p in _referenced(post)}
                 line["referenced_tweets"] = [
-                    {"type": r["type"], **post_json(by_id[r["id"]]), "author": _user_json(by_id[r["id"]].author)}
+                    {
+                        "type": r["type"],
+                        **post_json(by_id[r["id"]]),
+                        "author": _user_json(by_id[r["id"]].author),
+                    }
                     for r in line["referenced_tweets"]
                 ]
             line["__twarc"] = twarc
@@ -528,9 +640,16 @@ def series_plans() -> list[ChatPlan]:
         title, questions = texts.SERIES_QUESTIONS[chat_id]
         plans.append(
             ChatPlan(
-                chat_id=chat_id, title=title, hashtags=SERIES_HASHTAGS, starts_local=starts,
-                questions=questions, contributors=contributors, originals=originals,
-                retweets=retweets, polls=texts.POLLS.get(chat_id, []), published=True,
+                chat_id=chat_id,
+                title=title,
+                hashtags=SERIES_HASHTAGS,
+                starts_local=starts,
+                questions=questions,
+                contributors=contributors,
+                originals=originals,
+                retweets=retweets,
+                polls=texts.POLLS.get(chat_id, []),
+                published=True,
             )
         )
     return plans
@@ -548,13 +667,20 @@ def scale_plans(posts: int, rng: random.Random) -> list[ChatPlan]:
         day = 1 + (index // months) % 27
         originals = max(12, int(per_chat * rng.uniform(0.42, 0.5)))
         retweets = max(2, int(per_chat) - originals - 40)  # ~40 noise posts a chat
-        contributors = min(originals + retweets - 5, max(20, int(per_chat * rng.uniform(0.13, 0.2))))
+        contributors = min(
+            originals + retweets - 5, max(20, int(per_chat * rng.uniform(0.13, 0.2)))
+        )
         title, questions = texts.SERIES_QUESTIONS[list(texts.SERIES_QUESTIONS)[index % 4]]
         plans.append(
             ChatPlan(
-                chat_id=f"chat-{index + 1:05d}", title=title, hashtags=(f"#QIChat{index + 1:05d}",),
-                starts_local=f"{year}-{month_number:02d}-{day:02d}T19:00", questions=questions,
-                contributors=contributors, originals=originals, retweets=retweets,
+                chat_id=f"chat-{index + 1:05d}",
+                title=title,
+                hashtags=(f"#QIChat{index + 1:05d}",),
+                starts_local=f"{year}-{month_number:02d}-{day:02d}T19:00",
+                questions=questions,
+                contributors=contributors,
+                originals=originals,
+                retweets=retweets,
             )
         )
     return plans
@@ -575,7 +701,11 @@ def registry_document(plans: list[ChatPlan]) -> dict:
         }
         if plan.published:
             entry["questions"] = [{"id": q, "text": t} for q, t in plan.questions]
-            entry["published"] = {"contributors": plan.contributors, "originals": plan.originals, "retweets": plan.retweets}
+            entry["published"] = {
+                "contributors": plan.contributors,
+                "originals": plan.originals,
+                "retweets": plan.retweets,
+            }
         chats.append(entry)
     return {"timezone": LONDON, "chats": chats}
 
@@ -597,18 +727,31 @@ def write_sample(out_dir: Path, posts: int | None = None, seed: int = 2023, log=
         conversation_ids = {p.post_id for p in conversation}
         searchable = [p for p in everything if p.post_id not in conversation_ids]
         if posts is not None:
-            written += write_pages(month_dir / f"{plan.chat_id}.jsonl", everything, starts + timedelta(days=6), query)
+            written += write_pages(
+                month_dir / f"{plan.chat_id}.jsonl", everything, starts + timedelta(days=6), query
+            )
         else:
             # Two overlapping searches: the first, retrieved the next morning, with lower metrics.
             first = [p for p in searchable if p.created_at < starts + timedelta(hours=3)]
             second = [p for p in searchable if p.created_at >= starts + timedelta(minutes=30)]
-            written += write_pages(month_dir / f"{plan.chat_id}_search_evening.jsonl", first, starts + timedelta(hours=14), query, scale=0.6)
+            written += write_pages(
+                month_dir / f"{plan.chat_id}_search_evening.jsonl",
+                first,
+                starts + timedelta(hours=14),
+                query,
+                scale=0.6,
+            )
             week_file = month_dir / f"{plan.chat_id}_search_week.jsonl"
             if plan.chat_id.endswith("-02"):
                 written += write_flattened(week_file, second, starts + timedelta(days=6), query)
             else:
                 written += write_pages(week_file, second, starts + timedelta(days=6), query)
-            written += write_pages(month_dir / f"{plan.chat_id}_conversation.jsonl", conversation, starts + timedelta(days=6), "conversation_id")
+            written += write_pages(
+                month_dir / f"{plan.chat_id}_conversation.jsonl",
+                conversation,
+                starts + timedelta(days=6),
+                "conversation_id",
+            )
         if posts is not None and (number % 50 == 0 or number == len(plans)):
             log(f"sample: {number}/{len(plans)} chats, {written} posts written")
     (out_dir / "chats.yaml").write_text(

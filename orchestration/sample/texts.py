@@ -4,15 +4,79 @@ Every account is fictional; handles end in `_demo` so none can be mistaken for a
 The April questions are those of the published report (shared/reference/questions.csv).
 """
 
-FIRST_NAMES = (
-    "Asha Ben Carys Dev Elin Femi Gwen Hari Iona Jude Kemi Lowri Mali Nia Owen Priya Rhys Sami "
-    "Tomas Uma Vik Wren Yusuf Zara Alys Bryn Cai Dafydd Effie Ffion Gethin Hana Ifan Jia Kit Leo "
-    "Mair Nell Osian Pip Quin Rosa Seren Tegan Ula Vera Will Xia Yara Zed"
-).split()
-ROLES = (
-    "QI Nurse Improve Lean Coach Data Quality Care Ward Pharm Safety Flow Team Lab Physio Ops GP "
-    "Midwife Ed"
-).split()
+FIRST_NAMES = [
+    "Asha",
+    "Ben",
+    "Carys",
+    "Dev",
+    "Elin",
+    "Femi",
+    "Gwen",
+    "Hari",
+    "Iona",
+    "Jude",
+    "Kemi",
+    "Lowri",
+    "Mali",
+    "Nia",
+    "Owen",
+    "Priya",
+    "Rhys",
+    "Sami",
+    "Tomas",
+    "Uma",
+    "Vik",
+    "Wren",
+    "Yusuf",
+    "Zara",
+    "Alys",
+    "Bryn",
+    "Cai",
+    "Dafydd",
+    "Effie",
+    "Ffion",
+    "Gethin",
+    "Hana",
+    "Ifan",
+    "Jia",
+    "Kit",
+    "Leo",
+    "Mair",
+    "Nell",
+    "Osian",
+    "Pip",
+    "Quin",
+    "Rosa",
+    "Seren",
+    "Tegan",
+    "Ula",
+    "Vera",
+    "Will",
+    "Xia",
+    "Yara",
+    "Zed",
+]
+ROLES = [
+    "QI",
+    "Nurse",
+    "Improve",
+    "Lean",
+    "Coach",
+    "Data",
+    "Quality",
+    "Care",
+    "Ward",
+    "Pharm",
+    "Safety",
+    "Flow",
+    "Team",
+    "Lab",
+    "Physio",
+    "Ops",
+    "GP",
+    "Midwife",
+    "Ed",
+]
 
 HOST = "QIChatHost_demo"
 PANEL = ("PanelLead_demo", "PanelNurse_demo", "PanelData_demo", "PanelCoach_demo")
@@ -63,7 +127,10 @@ SERIES_QUESTIONS = {
                 "What practical actions can we take to foster better relationships across teams, "
                 "departments and levels of the organisation?",
             ),
-            ("3", "How do you use your own networks in your quality improvement work? (We love practical examples)"),
+            (
+                "3",
+                "How do you use your own networks in your quality improvement work? (We love practical examples)",
+            ),
             (
                 "4",
                 "What advice would you give to senior leaders to foster stronger relationships and "
@@ -125,16 +192,35 @@ IDEAS = {
     ],
 }
 OPENERS = [
-    "For me,", "Absolutely -", "In our trust", "Great question!", "I think", "Honestly,",
-    "From experience,", "So true:", "Simple:", "We found that", "",
+    "For me,",
+    "Absolutely -",
+    "In our trust",
+    "Great question!",
+    "I think",
+    "Honestly,",
+    "From experience,",
+    "So true:",
+    "Simple:",
+    "We found that",
+    "",
 ]
 CLOSERS = [
-    "", "", "Love this conversation.", "It's all about people.", "Small steps matter.",
-    "Keep going!", "Thoughts?", "That's what makes it stick.",
+    "",
+    "",
+    "Love this conversation.",
+    "It's all about people.",
+    "Small steps matter.",
+    "Keep going!",
+    "Thoughts?",
+    "That's what makes it stick.",
 ]
 REPLIES = [
-    "Agree, {idea}.", "Love this! {idea}.", "So important - {idea}.", "Yes! And {idea}.",
-    "Great point. For us {idea}.", "Couldn't agree more, {idea}.",
+    "Agree, {idea}.",
+    "Love this! {idea}.",
+    "So important - {idea}.",
+    "Yes! And {idea}.",
+    "Great point. For us {idea}.",
+    "Couldn't agree more, {idea}.",
 ]
 GENERAL = [
     "Joining tonight's tweetchat from the ward, great to see so many friends here",
@@ -145,20 +231,33 @@ GENERAL = [
     "Reading the blog ahead of the chat https://example.org/blog/relationships-and-qi",
 ]
 NOISE_REPLIES = [
-    "Thanks for sharing this", "Exactly what I was thinking", "Will message you about this",
-    "Ha, so true", "Can you send me the link?", "Agreed",
+    "Thanks for sharing this",
+    "Exactly what I was thinking",
+    "Will message you about this",
+    "Ha, so true",
+    "Can you send me the link?",
+    "Agreed",
 ]
 POLLS = {
     "leadingqi-2023-04": [
         (
             "poll1",
             "Let's start with a poll! How many tweetchats have you taken part in?",
-            [("This is my first tweetchat", 13), ("3-5 tweetchats", 13), ("6 or more tweetchats", 14)],
+            [
+                ("This is my first tweetchat", 13),
+                ("3-5 tweetchats", 13),
+                ("6 or more tweetchats", 14),
+            ],
         ),
         (
             "poll2",
             "How important is it for senior leaders to (informally) connect with employees?",
-            [("Very important", 164), ("Somewhat important", 11), ("Not important at all", 1), ("Don't know", 1)],
+            [
+                ("Very important", 164),
+                ("Somewhat important", 11),
+                ("Not important at all", 1),
+                ("Don't know", 1),
+            ],
         ),
     ]
 }
