@@ -7,6 +7,7 @@ process, recorded in DAGSTER_HOME so the run shows in the UI.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
@@ -208,12 +209,14 @@ def command_run(args) -> int:
         file=sys.stderr,
     )
     started = time.monotonic()
-    result = job.execute_in_process(
-        instance=dg.DagsterInstance.get(),
-        tags=tags,
-        raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-    )
+    # Progress (Dagster's and dbt's log lines) goes to stderr; stdout keeps the summary.
+    with contextlib.redirect_stdout(sys.stderr):
+        result = job.execute_in_process(
+            instance=dg.DagsterInstance.get(),
+            tags=tags,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        )
     elapsed = time.monotonic() - started
     if not result.success:
         print(
