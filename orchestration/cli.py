@@ -273,7 +273,12 @@ def command_ui(args) -> int:
         str(args.port),
     ]
     print(f"tweetchat ui: http://{args.host}:{args.port} (Ctrl-C stops it)", file=sys.stderr)
-    return subprocess.call(command, cwd=PROJECT_ROOT)
+    # The code server and `dbt parse` look for dbt on PATH: put this environment's bin first.
+    environment = {
+        **os.environ,
+        "PATH": f"{Path(sys.prefix) / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    return subprocess.call(command, cwd=PROJECT_ROOT, env=environment)
 
 
 if __name__ == "__main__":

@@ -46,8 +46,10 @@ class WarehouseResource(dg.ConfigurableResource):
 
 def dbt_executable() -> str:
     """The dbt installed beside this Python (the project's venv), else the one on PATH."""
-    beside = Path(sys.executable).with_name("dbt")
-    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+    for candidate in (Path(sys.executable).with_name("dbt"), Path(sys.prefix) / "bin" / "dbt"):
+        if candidate.exists():
+            return str(candidate)
+    return shutil.which("dbt") or "dbt"
 
 
 def build_resources() -> dict:
