@@ -23,6 +23,8 @@ from orchestration.settings import (
     ENV_RAW,
     ENV_WAREHOUSE,
     PROJECT_ROOT,
+    SettingsError,
+    tool_path,
 )
 
 DAGSTER_YAML = """\
@@ -125,7 +127,10 @@ def _apply_path_options(args) -> settings_module.Settings:
         value = getattr(args, option, None)
         if value is not None:
             os.environ[variable] = str(Path(value).expanduser().resolve())
-    current = settings_module.current_settings()
+    try:
+        current = settings_module.current_settings()
+    except SettingsError as error:
+        raise CliError(str(error)) from error
     current.export_to_environment()
     os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster"))
     home = Path(os.environ["DAGSTER_HOME"])
@@ -148,10 +153,9 @@ def ensure_dbt_manifest() -> Path:
     if manifest.exists() and manifest.stat().st_mtime >= newest:
         return manifest
     print("tweetchat: parsing the dbt project (it changed since the last run)", file=sys.stderr)
-    dbt = Path(sys.executable).with_name("dbt")
     completed = subprocess.run(
         [
-            str(dbt) if dbt.exists() else "dbt",
+            tool_path("dbt"),
             "parse",
             "--profiles-dir",
             str(DBT_PROJECT_DIR),
@@ -229,7 +233,8 @@ def command_run(args) -> int:
         return 1
     print(f"tweetchat run: {span} built in {elapsed:.0f}s (run {result.run_id})", file=sys.stderr)
     print(f"warehouse: {current.warehouse}")
-    print(f"outputs:   {current.out_dir}")
+    if current.out_dir.exists():
+        print(f"outputs:   {current.out_dir}")
     print(f"dagster:   DAGSTER_HOME={os.environ['DAGSTER_HOME']} (open it with `tweetchat ui`)")
     return 0
 
@@ -261,9 +266,8 @@ def command_sample(args) -> int:
 
 def command_ui(args) -> int:
     _apply_path_options(args)
-    dagster = Path(sys.executable).with_name("dagster")
     command = [
-        str(dagster) if dagster.exists() else "dagster",
+        tool_path("dagster"),
         "dev",
         "-w",
         str(PROJECT_ROOT / "workspace.yaml"),

@@ -39,14 +39,8 @@ PUBLISHED_MEASURES = {
     "hour_originals",
     "hour_retweets",
 }
-# Abbreviations people write for British chats; each is one fixed offset, not a timezone.
-ABBREVIATIONS = {
-    "BST": "+01:00",
-    "CET": "+01:00",
-    "CEST": "+02:00",
-    "EST": "-05:00",
-    "EDT": "-04:00",
-}
+# Abbreviations people write for a zone; each names one half of the year, so they are refused.
+ABBREVIATIONS = {"BST", "CET", "CEST", "EST", "EDT", "PST", "PDT"}
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 HASHTAG = re.compile(r"^#?[^\s#]+$", re.UNICODE)
 

@@ -7,6 +7,8 @@ command line see the same files. Relative paths are read from the current direct
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +42,6 @@ class Settings:
         os.environ[ENV_CHATS] = str(self.chats_file)
         os.environ[ENV_WAREHOUSE] = str(self.warehouse)
         os.environ[ENV_OUT] = str(self.out_dir)
-        os.environ[ENV_BUILD_DATABASE] = str(self.build_database)
 
 
 # DuckDB names a database after its file; these would clash with the warehouse's schemas.
@@ -73,9 +74,15 @@ def current_settings() -> Settings:
             f"{settings.warehouse}: a warehouse file may not be named {settings.warehouse.stem!r} "
             f"(DuckDB would confuse it with a schema); choose another name, e.g. tweetchat.duckdb."
         )
-    # dbt reads the build database from the environment; keep it in step with the warehouse.
-    os.environ[ENV_BUILD_DATABASE] = str(settings.build_database)
     return settings
+
+
+def tool_path(name: str) -> str:
+    """A command installed beside this Python (the project's venv), else the one on PATH."""
+    for candidate in (Path(sys.executable).with_name(name), Path(sys.prefix) / "bin" / name):
+        if candidate.exists():
+            return str(candidate)
+    return shutil.which(name) or name
 
 
 def _path(variable: str, default: Path) -> Path:

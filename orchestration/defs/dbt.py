@@ -1,6 +1,7 @@
 """The dbt models as Dagster assets; each run builds the partition's months with `dbt build`."""
 
 import json
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,7 +14,8 @@ from dagster_dbt import (
 )
 
 from orchestration.defs.partitions import dbt_vars, monthly_partitions
-from orchestration.defs.resources import WAREHOUSE_POOL, dbt_project
+from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource, dbt_project
+from orchestration.settings import ENV_BUILD_DATABASE
 
 
 class TweetchatTranslator(DagsterDbtTranslator):
@@ -47,7 +49,11 @@ def dbt_build_args(vars_: Mapping[str, str]) -> list[str]:
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool=WAREHOUSE_POOL,
 )
-def tweetchat_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def tweetchat_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+):
+    # profiles.yml reads the database from the environment the dbt process inherits.
+    os.environ[ENV_BUILD_DATABASE] = str(warehouse.build_database)
     window = context.partition_time_window
     args = dbt_build_args(dbt_vars(window.start, window.end))
     context.log.info(f"dbt {' '.join(args)}")

@@ -1,7 +1,5 @@
 """Resources: the warehouse paths and the dbt CLI, configured from the environment."""
 
-import shutil
-import sys
 from pathlib import Path
 
 import dagster as dg
@@ -9,7 +7,7 @@ from dagster_dbt import DbtCliResource, DbtProject
 
 from orchestration import settings as settings_module
 from orchestration.registry import Registry, load_registry
-from orchestration.settings import DBT_PROJECT_DIR, Settings
+from orchestration.settings import DBT_PROJECT_DIR, Settings, tool_path
 
 # One pool for every asset that writes the working database: DuckDB allows one writer.
 WAREHOUSE_POOL = "duckdb_warehouse"
@@ -44,14 +42,6 @@ class WarehouseResource(dg.ConfigurableResource):
         return load_registry(self.chats_file)
 
 
-def dbt_executable() -> str:
-    """The dbt installed beside this Python (the project's venv), else the one on PATH."""
-    for candidate in (Path(sys.executable).with_name("dbt"), Path(sys.prefix) / "bin" / "dbt"):
-        if candidate.exists():
-            return str(candidate)
-    return shutil.which("dbt") or "dbt"
-
-
 def build_resources() -> dict:
     current = settings_module.current_settings()
     return {
@@ -62,6 +52,6 @@ def build_resources() -> dict:
             out_dir=str(current.out_dir),
         ),
         "dbt": DbtCliResource(
-            project_dir=dbt_project, profiles_dir=DBT_PROJECT_DIR, dbt_executable=dbt_executable()
+            project_dir=dbt_project, profiles_dir=DBT_PROJECT_DIR, dbt_executable=tool_path("dbt")
         ),
     }
