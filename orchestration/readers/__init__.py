@@ -12,6 +12,7 @@ from pathlib import Path
 from types import ModuleType
 
 from orchestration.readers import x_v2
+from orchestration.readers.json_records import head_records
 
 READERS: dict[str, ModuleType] = {
     x_v2.FORMAT: x_v2,
@@ -21,30 +22,6 @@ SNIFF_RECORDS = 5
 
 class UnknownFormatError(ValueError):
     """No reader recognised the file."""
-
-
-def sample_records(path: Path, limit: int = SNIFF_RECORDS) -> list:
-    """The first few JSON documents of a file (lines, or the elements of one document)."""
-    records: list = []
-    with path.open("rb") as handle:
-        head = handle.read(1 << 20)
-    for line in head.splitlines():
-        if not line.strip():
-            continue
-        try:
-            value = json.loads(line)
-        except ValueError:
-            break
-        records.extend(value if isinstance(value, list) else [value])
-        if len(records) >= limit:
-            return records[:limit]
-    if not records:
-        try:
-            value = json.loads(path.read_bytes())
-        except ValueError:
-            return []
-        records = value if isinstance(value, list) else [value]
-    return records[:limit]
 
 
 def detect_format(path: Path, forced: str | None = None) -> ModuleType:
@@ -59,7 +36,7 @@ def detect_format(path: Path, forced: str | None = None) -> ModuleType:
         raise UnknownFormatError(
             f"{path}: the file is empty; nothing to load. Remove it or re-export."
         )
-    records = sample_records(path)
+    _, records = head_records(path, SNIFF_RECORDS)
     for reader in READERS.values():
         if reader.sniff(records):
             return reader

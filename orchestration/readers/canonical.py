@@ -75,6 +75,7 @@ RAW_TABLES = {
         format varchar,
         rows bigint not null,              -- posts landed (data and referenced)
         rejected bigint not null,
+        bytes bigint not null,
         file_modified_at timestamp not null,
         loaded_at timestamp not null,
         duplicate_of varchar               -- set when the same bytes were loaded under another path

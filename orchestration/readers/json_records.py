@@ -7,6 +7,7 @@ Lines that are not JSON become rejected records with their line number; the rest
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 # The CSV reader is DuckDB's fastest way to get lines with their order; a delimiter and
@@ -19,30 +20,46 @@ _LINES_SQL = """
         new_line = '\\n', strict_mode = false
     )
 """
-SNIFF_BYTES = 65536
+# How much of a file format detection reads at most; a pretty-printed document larger than
+# this is read as lines (and rejected line by line, with a message saying so).
+HEAD_BYTES = 64 << 20
 
 
-def is_json_lines(path: Path) -> bool:
-    """True when the first non-blank line is a JSON document on its own."""
-    import json
+def head_records(path: Path, limit: int = 5) -> tuple[bool, list]:
+    """Whether the file is JSON lines, and its first records (array elements count as records).
 
+    One JSON document spread over many lines (a pretty-printed API response) is read whole.
+    """
+    records: list = []
+    consumed = 0
     with path.open("rb") as handle:
-        head = handle.read(SNIFF_BYTES)
-    for raw_line in head.splitlines():
-        if raw_line.strip():
+        while len(records) < limit and consumed < HEAD_BYTES:
+            line = handle.readline(HEAD_BYTES)
+            if not line:
+                break
+            consumed += len(line)
             try:
-                json.loads(raw_line)
+                value = json.loads(line)
             except ValueError:
-                # A long first line cut by the sniff window still counts as lines.
-                return len(raw_line) >= SNIFF_BYTES - 1 or head.count(b"\n") == 0
-            return True
-    return True
+                # A corrupt line, or part of one large document.
+                continue
+            # Only objects and arrays are records; a lone string or number is part of a document.
+            if isinstance(value, dict | list):
+                records.extend(value if isinstance(value, list) else [value])
+    if records or consumed == 0 or path.stat().st_size > HEAD_BYTES:
+        return True, records[:limit]
+    try:
+        value = json.loads(path.read_bytes())
+    except ValueError:
+        return True, []
+    return False, (value if isinstance(value, list) else [value])[:limit]
 
 
 def stage_json_records(con, path: Path, source_file: str) -> int:
     """Fill temp table `export_records(line_no, doc)`; reject non-JSON lines. Returns rejects."""
     con.execute("drop table if exists export_lines")
-    if is_json_lines(path):
+    is_lines, _ = head_records(path, limit=1)
+    if is_lines:
         con.execute(f"create temp table export_lines as {_LINES_SQL}", [str(path)])
         con.execute("delete from export_lines where line is null or trim(line) = ''")
     else:

@@ -61,15 +61,13 @@ def sniff(records_sample: list[dict]) -> bool:
     for record in records_sample:
         if not isinstance(record, dict):
             continue
-        if "data" in record or "errors" in record and "includes" in record:
+        if "data" in record or "errors" in record:
             return True
-        if "edit_history_tweet_ids" in record or ("author_id" in record and "text" in record):
-            return True
+        # A v2 post; v1.1 statuses carry a "user" object instead of author_id.
         if (
             "id" in record
-            and "text" in record
-            and "statuses" not in record
             and "user" not in record
+            and ("text" in record or "edit_history_tweet_ids" in record)
         ):
             return True
     return False
@@ -90,7 +88,7 @@ def load(con, path: Path, source_file: str) -> tuple[int, int]:
                    when json_exists(doc, '$.errors') or json_exists(doc, '$.meta') then 'page'
                    else 'unknown'
                end as shape,
-               coalesce(doc ->> '$.__twarc.retrieved_at', null) as page_retrieved_at
+               doc ->> '$.__twarc.retrieved_at' as page_retrieved_at
         from export_records
         """
     )
