@@ -61,6 +61,12 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def file_stamp(path: Path) -> tuple[int, datetime]:
+    """Size and modification time (UTC) of a file."""
+    stat = path.stat()
+    return stat.st_size, datetime.fromtimestamp(stat.st_mtime, tz=UTC).replace(tzinfo=None)
+
+
 def load_directory(
     con, raw_dir: Path, log: Callable[[str], None] = lambda message: None
 ) -> IngestSummary:
@@ -70,24 +76,38 @@ def load_directory(
     files = export_files(raw_dir)
     for number, path in enumerate(files, start=1):
         source_file = path.relative_to(raw_dir).as_posix()
+        size, modified_at = file_stamp(path)
+        # Same size and modification time as when loaded: not re-read just to hash it again.
+        if con.execute(
+            "select 1 from raw.loaded_files where path = ? and bytes = ? and file_modified_at = ?",
+            [source_file, size, modified_at],
+        ).fetchone():
+            summary.skipped.append(source_file)
+            continue
         sha = file_sha256(path)
         known = con.execute(
             "select path from raw.loaded_files where sha256 = ? order by path = ? desc limit 1",
             [sha, source_file],
         ).fetchone()
         if known and known[0] == source_file:
+            # Touched, not changed: remember the new stamp so the next run need not hash it.
+            con.execute(
+                "update raw.loaded_files set bytes = ?, file_modified_at = ? where path = ?",
+                [size, modified_at, source_file],
+            )
             summary.skipped.append(source_file)
             continue
         log(f"[{number}/{len(files)}] loading {source_file}")
-        posts, rejected, unreadable = _load_file(con, path, source_file, sha, known and known[0])
+        posts, rejected, unreadable = _load_file(
+            con, path, source_file, sha, size, modified_at, known and known[0]
+        )
         summary.posts += posts
         summary.rejected += rejected
         (summary.unreadable if unreadable else summary.loaded).append(source_file)
     return summary
 
 
-def _load_file(con, path: Path, source_file: str, sha: str, duplicate_of: str | None):
-    modified_at = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(tzinfo=None)
+def _load_file(con, path, source_file, sha, size, modified_at, duplicate_of):
     fmt, posts, rejected, unreadable = None, 0, 0, False
     con.execute("begin transaction")
     try:
@@ -107,8 +127,8 @@ def _load_file(con, path: Path, source_file: str, sha: str, duplicate_of: str | 
                 posts, rejected = reader.load(con, path, source_file)
         con.execute("delete from raw.loaded_files where path = ?", [source_file])
         con.execute(
-            "insert into raw.loaded_files values (?, ?, ?, ?, ?, ?, now(), ?)",
-            [source_file, sha, fmt, posts, rejected, modified_at, duplicate_of],
+            "insert into raw.loaded_files values (?, ?, ?, ?, ?, ?, ?, now(), ?)",
+            [source_file, sha, fmt, posts, rejected, size, modified_at, duplicate_of],
         )
         con.execute("commit")
     except Exception as error:

@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -157,3 +158,19 @@ def test_unchanged_files_are_not_loaded_twice_and_raw_files_are_untouched(loaded
     assert again.loaded == [] and len(again.skipped) == len(X_V2_FILES)
     assert con.execute("select count(*) from raw.posts").fetchone()[0] == rows
     assert {p.name: p.read_bytes() for p in raw.iterdir()} == before
+
+
+def test_a_touched_but_unchanged_file_is_not_reloaded(loaded):
+    con, raw, _ = loaded
+    path = raw / "DocNow+twarc-csv__two_tweets.jsonl"
+    loaded_at = con.execute(
+        "select loaded_at from raw.loaded_files where path = ?", [path.name]
+    ).fetchone()
+    path.touch()
+    again = load_directory(con, raw)
+    assert path.name in again.skipped and again.loaded == []
+    row = con.execute(
+        "select loaded_at, file_modified_at from raw.loaded_files where path = ?", [path.name]
+    ).fetchone()
+    assert row[0] == loaded_at[0]
+    assert row[1] == datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(tzinfo=None)
