@@ -1,10 +1,6 @@
 -- The monthly series (metrics.md 4): per calendar month of the chats' starts, over the
--- window scope. Rebuilt whole from the built chats, since new_contributors looks back.
+-- window scope. Rebuilt whole from the built months, since new_contributors looks back.
 with
-
-chats as (
-    select * from {{ ref('stg_registry__chats') }}
-),
 
 chat_activity as (
     select * from {{ ref('chat_activity') }}
@@ -15,16 +11,9 @@ posts as (
     select * from {{ ref('posts') }}
 ),
 
-built_chats as (
-    select chats.chat_id, chats.chat_month
-    from chats
-    inner join chat_activity on chats.chat_id = chat_activity.chat_id
-),
-
 month_accounts as (
-    select distinct built_chats.chat_month, posts.account_key
+    select distinct chat_month, account_key
     from posts
-    inner join built_chats on posts.chat_id = built_chats.chat_id
 ),
 
 account_first_month as (
