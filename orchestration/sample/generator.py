@@ -218,7 +218,7 @@ class SampleWriter:
         posts = [
             self._original(
                 self.host,
-                starts - timedelta(minutes=-0.5),
+                starts + timedelta(seconds=30),
                 f"Welcome to tonight's tweetchat: {plan.title}. Introduce yourself and tell us "
                 f"where you're joining from! {tags}",
                 plan.hashtags,
@@ -344,7 +344,7 @@ class SampleWriter:
             post.replied_to = parent
             post.mentions = [parent.author]
             return post
-        moment = _between(rng, starts - timedelta(minutes=-1), window_end - timedelta(minutes=1))
+        moment = _between(rng, starts + timedelta(minutes=1), window_end - timedelta(minutes=1))
         line = rng.choice(texts.GENERAL)
         post = self._original(author, moment, f"{line} {' '.join(tags)}", tags)
         post.urls = [word for word in line.split() if word.startswith("https://")]
@@ -477,15 +477,17 @@ def _entities(post: Post) -> dict:
         if tags:
             entities["hashtags"] = tags
     if post.mentions:
-        entities["mentions"] = [
-            {
-                "start": max(0, post.text.find("@" + m.username)),
-                "end": 0,
-                "username": m.username,
-                "id": m.user_id,
-            }
-            for m in post.mentions
-        ]
+        entities["mentions"] = []
+        for mentioned in post.mentions:
+            start = max(0, post.text.find("@" + mentioned.username))
+            entities["mentions"].append(
+                {
+                    "start": start,
+                    "end": start + 1 + len(mentioned.username),
+                    "username": mentioned.username,
+                    "id": mentioned.user_id,
+                }
+            )
     if post.urls:
         entities["urls"] = [
             {
@@ -564,6 +566,15 @@ def _referenced(post: Post) -> list[Post]:
     return [p for p in (post.retweeted, post.quoted, post.replied_to) if p is not None]
 
 
+def _twarc(retrieved_at: datetime, query: str) -> dict:
+    """twarc's note on where and when a line was fetched."""
+    return {
+        "url": f"{SEARCH_URL}?query={query}",
+        "version": TWARC_VERSION,
+        "retrieved_at": _stamp(retrieved_at).replace(".000Z", "+00:00"),
+    }
+
+
 def write_pages(
     path: Path, posts: list[Post], retrieved_at: datetime, query: str, scale: float = 1.0
 ) -> int:
@@ -593,11 +604,7 @@ def write_pages(
                     "oldest_id": page[-1].post_id,
                     "result_count": len(page),
                 },
-                "__twarc": {
-                    "url": f"{SEARCH_URL}?query={query}",
-                    "version": TWARC_VERSION,
-                    "retrieved_at": _stamp(retrieved_at).replace(".000Z", "+00:00"),
-                },
+                "__twarc": _twarc(retrieved_at, query),
             }
             handle.write(json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n")
     return len(posts)
@@ -606,11 +613,7 @@ def write_pages(
 def write_flattened(path: Path, posts: list[Post], retrieved_at: datetime, query: str) -> int:
     """Write `posts` in twarc's flattened form: one post a line, author and references inline."""
     posts = sorted(posts, key=lambda p: (p.created_at, p.post_id), reverse=True)
-    twarc = {
-        "url": f"{SEARCH_URL}?query={query}",
-        "version": TWARC_VERSION,
-        "retrieved_at": _stamp(retrieved_at).replace(".000Z", "+00:00"),
-    }
+    twarc = _twarc(retrieved_at, query)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as handle:
         for post in posts:

@@ -81,7 +81,7 @@ ROLES = [
 HOST = "QIChatHost_demo"
 PANEL = ("PanelLead_demo", "PanelNurse_demo", "PanelData_demo", "PanelCoach_demo")
 
-# (chat id, title, local start, questions) for the Jan-Apr 2023 series.
+# chat id -> (title, [(question id, text)]) for the Jan-Apr 2023 series.
 SERIES_QUESTIONS = {
     "leadingqi-2023-01": (
         "Building cultural readiness as the foundation for better QI outcomes",
