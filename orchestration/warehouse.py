@@ -106,6 +106,8 @@ def publish(build_database: Path, warehouse: Path) -> int:
     os.close(handle)
     try:
         shutil.copyfile(build_database, temporary)
+        # mkstemp makes the file private (0600); analysts get the build file's permissions.
+        shutil.copymode(build_database, temporary)
         os.replace(temporary, warehouse)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
