@@ -20,12 +20,12 @@ install: $(VENV)/.installed
 dbt-parse: install
 	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
 
-demo: install dbt-parse
+# `tweetchat run` parses the dbt project itself when it changed; it prints where things are.
+demo: install
 	$(BIN)/tweetchat run
 	@echo
-	@echo "Warehouse (query it read-only): warehouse/tweetchat.duckdb"
-	@echo "Outputs:                        output/"
-	@echo "Dagster UI:                     $(BIN)/tweetchat ui   then open http://127.0.0.1:3000"
+	@echo "Query the warehouse read-only: warehouse/tweetchat.duckdb (see README)"
+	@echo "Dagster UI: $(BIN)/tweetchat ui   then open http://127.0.0.1:3000"
 
 test: install dbt-parse
 	$(BIN)/pytest

@@ -1,4 +1,4 @@
-"""Shared fixtures: a throwaway project environment and small twarc2 export builders."""
+"""Shared test helpers: the real dbt build, and small twarc2 export builders."""
 
 from __future__ import annotations
 
@@ -8,30 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT_ROOT.parent / "shared"
 FIXTURES = SHARED / "fixtures"
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
-
-
-@pytest.fixture
-def project_env(tmp_path, monkeypatch):
-    """Point every setting at a temporary folder (raw, registry, warehouse, outputs, DAGSTER_HOME)."""
-    paths = {
-        "TWEETCHAT_RAW": tmp_path / "raw",
-        "TWEETCHAT_CHATS": tmp_path / "chats.yaml",
-        "TWEETCHAT_WAREHOUSE": tmp_path / "warehouse" / "tweetchat.duckdb",
-        "TWEETCHAT_OUT": tmp_path / "output",
-        "TWEETCHAT_BUILD_DATABASE": tmp_path / "warehouse" / ".build" / "tweetchat.duckdb",
-        "DAGSTER_HOME": tmp_path / "dagster_home",
-    }
-    paths["TWEETCHAT_RAW"].mkdir()
-    paths["DAGSTER_HOME"].mkdir()
-    for name, value in paths.items():
-        monkeypatch.setenv(name, str(value))
-    return paths
 
 
 def dbt_build(build_database: Path, vars_: dict | None = None) -> subprocess.CompletedProcess:

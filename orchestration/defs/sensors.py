@@ -13,8 +13,11 @@ from orchestration.readers import UnknownFormatError
 from orchestration.registry import RegistryError
 
 
-def changed_files(raw_dir: Path, cursor: dict[str, str]) -> tuple[list[Path], dict[str, str]]:
-    """Files whose modification time and size differ from the cursor's, and the new cursor."""
+def changed_files(
+    raw_dir: Path, cursor: dict[str, str]
+) -> tuple[list[tuple[str, Path]], dict[str, str]]:
+    """(name, path) of files whose modification time or size differ from the cursor's, and the
+    new cursor {name: "mtime_ns:size"}."""
     seen = {}
     changed = []
     for path in export_files(raw_dir):
@@ -23,7 +26,7 @@ def changed_files(raw_dir: Path, cursor: dict[str, str]) -> tuple[list[Path], di
         name = path.relative_to(raw_dir).as_posix()
         seen[name] = stamp
         if cursor.get(name) != stamp:
-            changed.append(path)
+            changed.append((name, path))
     return changed, seen
 
 
@@ -47,7 +50,7 @@ def raw_directory_sensor(context: dg.SensorEvaluationContext, warehouse: Warehou
         return dg.SkipReason(f"chat registry unreadable: {error}")
     files_by_month: dict[str, list[str]] = {}
     valid_keys = set(monthly_partitions.get_partition_keys())
-    for path in changed:
+    for name, path in changed:
         try:
             months = file_months(path, chats)
         except (UnknownFormatError, RuntimeError, ValueError) as error:
@@ -56,9 +59,7 @@ def raw_directory_sensor(context: dg.SensorEvaluationContext, warehouse: Warehou
         for month in months:
             key = month_key(month)
             if key in valid_keys:
-                files_by_month.setdefault(key, []).append(
-                    f"{path.name}@{new_cursor[path.relative_to(settings.raw_dir).as_posix()]}"
-                )
+                files_by_month.setdefault(key, []).append(f"{name}@{new_cursor[name]}")
     context.update_cursor(json.dumps(new_cursor, sort_keys=True))
     if not files_by_month:
         return dg.SkipReason(f"{len(changed)} changed files hold no post of a registered chat")
