@@ -5,13 +5,20 @@ import dagster as dg
 from orchestration.defs.dbt import tweetchat_dbt_models
 from orchestration.defs.ingest import chat_registry, raw_exports
 from orchestration.defs.jobs import tweetchat_job
+from orchestration.defs.network import account_centrality
 from orchestration.defs.publish import published_warehouse
 from orchestration.defs.resources import build_resources
 from orchestration.defs.schedules import monthly_schedule
 from orchestration.defs.sensors import raw_directory_sensor
 
 defs = dg.Definitions(
-    assets=[chat_registry, raw_exports, tweetchat_dbt_models, published_warehouse],
+    assets=[
+        chat_registry,
+        raw_exports,
+        tweetchat_dbt_models,
+        account_centrality,
+        published_warehouse,
+    ],
     jobs=[tweetchat_job],
     schedules=[monthly_schedule],
     sensors=[raw_directory_sensor],

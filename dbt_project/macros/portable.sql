@@ -42,3 +42,26 @@
 {% macro spark__hashtags_in_text(text_column) -%}
     regexp_extract_all({{ text_column }}, '#(\\w+)', 1)
 {%- endmacro %}
+
+{#- The 1-based position of each element, beside explode(list_column) in the same select list. -#}
+{% macro list_positions(list_column) -%}
+    {{ return(adapter.dispatch("list_positions", "tweetchat")(list_column)) }}
+{%- endmacro %}
+{% macro default__list_positions(list_column) -%}generate_subscripts({{ list_column }}, 1){%- endmacro %}
+
+{#- One row per bucket start in [start, end), every step_minutes (use in a select list). -#}
+{% macro explode_time_range(start_column, end_column, step_minutes) -%}
+    {{ return(adapter.dispatch("explode_time_range", "tweetchat")(start_column, end_column, step_minutes)) }}
+{%- endmacro %}
+{% macro default__explode_time_range(start_column, end_column, step_minutes) -%}
+    unnest(range({{ start_column }}, {{ end_column }}, to_minutes(cast({{ step_minutes }} as bigint))))
+{%- endmacro %}
+
+{#- Counts and sums as bigint: DuckDB's sum of integers is a 128-bit integer, which pandas and
+    most clients read as an object or float. -#}
+{% macro count_where(condition) -%}
+    cast(sum(case when {{ condition }} then 1 else 0 end) as bigint)
+{%- endmacro %}
+{% macro sum_bigint(expression) -%}
+    cast(sum({{ expression }}) as bigint)
+{%- endmacro %}

@@ -36,13 +36,13 @@ figures as (
         chat_id,
         scope,
         count(*) as posts,
-        sum(case when not is_retweet then 1 else 0 end) as originals,
-        sum(case when is_retweet then 1 else 0 end) as retweets,
-        sum(case when is_reply then 1 else 0 end) as replies,
-        sum(case when is_quote then 1 else 0 end) as quotes,
+        {{ count_where('not is_retweet') }} as originals,
+        {{ count_where('is_retweet') }} as retweets,
+        {{ count_where('is_reply') }} as replies,
+        {{ count_where('is_quote') }} as quotes,
         count(distinct account_key) as contributors,
         -- Null when no original carries an impression count (unknown, not zero).
-        sum(case when not is_retweet then impression_count end) as impressions
+        {{ sum_bigint('case when not is_retweet then impression_count end') }} as impressions
     from scoped_posts
     group by chat_id, scope
 ),

@@ -26,9 +26,9 @@ month_figures as (
     select
         chat_month,
         count(*) as chats,
-        sum(originals) as originals,
-        sum(retweets) as retweets,
-        sum(posts) as posts
+        {{ sum_bigint('originals') }} as originals,
+        {{ sum_bigint('retweets') }} as retweets,
+        {{ sum_bigint('posts') }} as posts
     from chat_activity
     group by chat_month
 ),
@@ -38,9 +38,8 @@ month_contributors as (
         month_accounts.chat_month,
         count(*) as contributors,
         -- New: seen in no chat of an earlier month.
-        sum(
-            case when account_first_month.first_month = month_accounts.chat_month then 1 else 0 end
-        ) as new_contributors
+        {{ count_where('account_first_month.first_month = month_accounts.chat_month') }}
+            as new_contributors
     from month_accounts
     inner join account_first_month
         on month_accounts.account_key = account_first_month.account_key
@@ -53,6 +52,8 @@ final as (
         month_figures.chats,
         coalesce(month_contributors.contributors, 0) as contributors,
         coalesce(month_contributors.new_contributors, 0) as new_contributors,
+        coalesce(month_contributors.contributors, 0)
+            - coalesce(month_contributors.new_contributors, 0) as returning_contributors,
         month_figures.originals,
         month_figures.retweets,
         month_figures.posts

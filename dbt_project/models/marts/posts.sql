@@ -13,12 +13,17 @@ chat_posts as (
     where {{ in_partition('chat_month') }}
 ),
 
+assignments as (
+    select * from {{ ref('int_chat_posts__question_assignment') }}
+    where {{ in_partition('chat_month') }}
+),
+
 final as (
     select
-        chat_id,
-        chat_month,
-        post_id,
-        platform,
+        chat_posts.chat_id,
+        chat_posts.chat_month,
+        chat_posts.post_id,
+        chat_posts.platform,
         author_id,
         author_username,
         account_key,
@@ -29,8 +34,8 @@ final as (
         is_reply,
         is_quote,
         in_hour,
-        -- Filled by the per-question assignment (metrics.md 5).
-        cast(null as varchar) as question_id,
+        assignments.question_id,
+        assignments.question_rule,
         text,
         retweet_count,
         like_count,
@@ -44,6 +49,10 @@ final as (
         source_file,
         source_line
     from chat_posts
+    left join assignments
+        on chat_posts.chat_id = assignments.chat_id
+        and chat_posts.platform = assignments.platform
+        and chat_posts.post_id = assignments.post_id
 )
 
 select * from final

@@ -7,7 +7,8 @@ questions as (
 final as (
     select
         chat_id,
-        question_id,
+        -- Tags are matched case-insensitively ('Q2A' answers question '2a').
+        lower(trim(question_id)) as question_id,
         question_position,
         question_text
     from questions
