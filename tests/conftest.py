@@ -39,6 +39,9 @@ def x_post(
     quoted=None,
     metrics=None,
     edit_history=None,
+    mentions=None,
+    urls=None,
+    poll_ids=None,
 ):
     """One X API v2 post object, as the API returns it."""
     post = {
@@ -50,8 +53,19 @@ def x_post(
         "public_metrics": metrics
         or {"retweet_count": 0, "reply_count": 0, "like_count": 0, "quote_count": 0},
     }
+    entities = {}
     if hashtags is not None:
-        post["entities"] = {"hashtags": [{"start": 0, "end": 1, "tag": t} for t in hashtags]}
+        entities["hashtags"] = [{"start": 0, "end": 1, "tag": t} for t in hashtags]
+    if mentions:
+        entities["mentions"] = [{"start": 0, "end": 1, "username": u} for u in mentions]
+    if urls:
+        entities["urls"] = [
+            {"start": 0, "end": 1, "url": "https://t.co/x", "expanded_url": u} for u in urls
+        ]
+    if entities:
+        post["entities"] = entities
+    if poll_ids:
+        post["attachments"] = {"poll_ids": list(poll_ids)}
     refs = [
         {"type": kind, "id": target}
         for kind, target in (
@@ -66,8 +80,28 @@ def x_post(
     return post
 
 
+def x_poll(poll_id, votes, labels=None, status="closed"):
+    """One X API v2 poll object with the given votes per option."""
+    return {
+        "id": poll_id,
+        "voting_status": status,
+        "duration_minutes": 60,
+        "end_datetime": "2023-04-25T19:00:00.000Z",
+        "options": [
+            {"position": i, "label": (labels or [f"option {i}" for i in range(1, 99)])[i - 1], "votes": v}
+            for i, v in enumerate(votes, start=1)
+        ],
+    }
+
+
 def write_page(
-    path: Path, posts, *, includes_tweets=(), users=(), retrieved_at="2023-05-01T00:00:00+00:00"
+    path: Path,
+    posts,
+    *,
+    includes_tweets=(),
+    users=(),
+    polls=(),
+    retrieved_at="2023-05-01T00:00:00+00:00",
 ):
     """Append one twarc2 response page to `path`."""
     page = {
@@ -75,6 +109,7 @@ def write_page(
         "includes": {
             "users": [{"id": i, "username": u, "name": u} for i, u in users],
             "tweets": list(includes_tweets),
+            "polls": list(polls),
         },
         "meta": {"result_count": len(posts)},
         "__twarc": {

@@ -108,6 +108,117 @@ def test_most_popular_april_post(sample_run):
     assert row[0] == 151 and row[1] == 452 and row[2] > 71000
 
 
+def reference_figures(subject_prefix):
+    """Rows of shared/reference/published_figures.csv whose chat column starts with it."""
+    reference = SHARED / "reference" / "published_figures.csv"
+    if not reference.exists():
+        pytest.skip("shared/reference/published_figures.csv is not beside the project")
+    return [row for row in csv.DictReader(reference.open()) if row["chat"].startswith(subject_prefix)]
+
+
+def test_april_polls_as_published(sample_run):
+    rows = published(
+        """select option_label, votes, pct, total_votes from marts.poll_results
+           where chat_id = 'leadingqi-2023-04' order by total_votes, option_position""",
+        sample_run["root"],
+    )
+    expected = []
+    for poll in ("poll 1", "poll 2"):
+        figures = reference_figures(f"leadingqi-2023-04 {poll}")
+        total = next(int(r["value"]) for r in figures if r["measure"] == "total votes")
+        for row in figures:
+            if row["measure"].startswith("votes: "):
+                pct = row["note"].rstrip("%")
+                expected.append((int(row["value"]), float(pct) if pct else None, total))
+    assert len(rows) == len(expected) == 7
+    for (label, votes, pct, total), (want_votes, want_pct, want_total) in zip(
+        rows, expected, strict=True
+    ):
+        assert (votes, total) == (want_votes, want_total), label
+        if want_pct is not None:
+            assert pct == want_pct, label
+    assert [total for *_, total in rows] == [40] * 3 + [177] * 4
+
+
+def sample_april_intents():
+    """The question the sample generator meant each April answer for (rebuilt, deterministic)."""
+    from orchestration.sample.generator import SampleWriter, series_plans
+
+    writer = SampleWriter(2023)
+    for plan in series_plans():
+        chat = writer.build_chat(plan)
+        if plan.chat_id == "leadingqi-2023-04":
+            return {
+                post.post_id: post.intended_question
+                for post in chat["counted"]
+                if post.intended_question is not None
+            }
+    raise AssertionError("no April chat in the sample plans")
+
+
+def test_april_answers_get_the_question_the_generator_meant(sample_run):
+    assigned = dict(
+        published(
+            """select post_id, question_id from marts.posts
+               where chat_id = 'leadingqi-2023-04' and not is_host and not is_retweet""",
+            sample_run["root"],
+        )
+    )
+    intents = sample_april_intents()
+    assert len(intents) > 250
+    wrong = {
+        post_id: (question, assigned.get(post_id))
+        for post_id, question in intents.items()
+        if assigned.get(post_id) != question
+    }
+    assert wrong == {}
+    responses = dict(
+        published(
+            """select question_id, responses from marts.question_responses
+               where chat_id = 'leadingqi-2023-04'""",
+            sample_run["root"],
+        )
+    )
+    assert set(responses) == {"1", "2", "3", "4", "5"}
+    # Rules 1-3 place the generator's answers; the time rule adds the untagged rest.
+    for question in responses:
+        meant = sum(1 for q in intents.values() if q == question)
+        assert meant <= responses[question] <= meant + 40, question
+
+
+def test_most_popular_post_answers_q4(sample_run):
+    (row,) = published(
+        """select p.author_username, p.question_id, p.question_rule, q.question_text
+           from marts.posts p join marts.question_responses q using (chat_id, question_id)
+           where p.chat_id = 'leadingqi-2023-04' and not p.is_retweet
+           order by p.retweet_count desc limit 1""",
+        sample_run["root"],
+    )
+    assert row[:3] == ("PanelLead_demo", "4", "tag")
+    assert row[3].startswith("What advice would you give to senior leaders")
+
+
+def test_every_contract_table_has_its_columns(sample_run):
+    contract = (SHARED / "docs" / "metrics.md").read_text()
+    section = contract[contract.index("## 7.") :]
+    tables = re.findall(r"^\| `(\w+)` \| [^|]+ \| ([^|]+) \|", section, flags=re.MULTILINE)
+    assert len(tables) == 10
+    columns = published(
+        "select table_name, column_name from information_schema.columns "
+        "where table_schema = 'marts'",
+        sample_run["root"],
+    )
+    present = {(table, column) for table, column in columns}
+    missing = [
+        (table, column.strip())
+        for table, listed in tables
+        # 'month (first day, date)': the name before any parenthesis.
+        for column in re.sub(r"\([^)]*\)", "", listed).split(",")
+        if (table, column.strip()) not in present
+    ]
+    assert missing == []
+
+
 def test_sample_is_messy_the_way_real_exports_are(sample_run):
     root = sample_run["root"]
     (lost,) = published(

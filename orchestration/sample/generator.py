@@ -75,6 +75,9 @@ class Post:
     edit_history: list[str] | None = None
     metrics: dict[str, int] = field(default_factory=dict)
     impressions: int | None = None
+    # The question the generator wrote this post to answer (a tag, a reply to or quote of the
+    # question, or a reply under such an answer); tests compare it with marts.posts.
+    intended_question: str | None = None
 
 
 @dataclass
@@ -295,6 +298,7 @@ class SampleWriter:
                 quote_count=12,
             )
             post.impressions = POPULAR["views"]
+            post.intended_question = question_id
             return post
         if roll < 0.72 and question_ids:
             question_id = rng.choice(question_ids)
@@ -324,12 +328,13 @@ class SampleWriter:
                 )
                 post.replied_to = question
                 post.mentions = [question.author]
-                return post
             else:
                 post = self._original(author, moment, f"{body} {tag_text}", tags)
                 post.quoted = question
-                return post
-            return self._original(author, moment, text, tags)
+            if style < 0.78:
+                post = self._original(author, moment, text, tags)
+            post.intended_question = question_id
+            return post
         candidates = [p for p in originals if p.author is not author and p.author is not self.host]
         if roll < 0.9 and candidates:
             parent = rng.choice(candidates[-40:])
@@ -343,6 +348,7 @@ class SampleWriter:
             post = self._original(author, moment, text, tags)
             post.replied_to = parent
             post.mentions = [parent.author]
+            post.intended_question = parent.intended_question
             return post
         moment = _between(rng, starts + timedelta(minutes=1), window_end - timedelta(minutes=1))
         line = rng.choice(texts.GENERAL)

@@ -18,7 +18,7 @@ chat_posts as (
 ),
 
 exported_posts as (
-    select platform, post_id, reply_to_post_id from {{ ref('int_posts__deduplicated') }}
+    select platform, post_id, reply_to_post_id from {{ ref('int_posts__known') }}
 ),
 
 questions as (

@@ -16,7 +16,7 @@ chat_posts as (
 ),
 
 exported_posts as (
-    select * from {{ ref('int_posts__deduplicated') }}
+    select * from {{ ref('int_posts__known') }}
 ),
 
 users as (

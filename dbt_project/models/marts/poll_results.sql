@@ -15,7 +15,7 @@ chat_posts as (
 ),
 
 exported_posts as (
-    select * from {{ ref('int_posts__deduplicated') }}
+    select * from {{ ref('int_posts__known') }}
 ),
 
 polls as (
