@@ -26,9 +26,7 @@ class AccountCentrality:
     centrality_rank: int
 
 
-def chat_centrality(
-    chat_id: str, edges: Iterable[tuple[str, str, int]]
-) -> list[AccountCentrality]:
+def chat_centrality(chat_id: str, edges: Iterable[tuple[str, str, int]]) -> list[AccountCentrality]:
     """Rank a chat's accounts by betweenness, then in-degree; edges are (source, target, weight)."""
     graph = nx.DiGraph()
     for source, target, weight in edges:

@@ -88,7 +88,11 @@ def x_poll(poll_id, votes, labels=None, status="closed"):
         "duration_minutes": 60,
         "end_datetime": "2023-04-25T19:00:00.000Z",
         "options": [
-            {"position": i, "label": (labels or [f"option {i}" for i in range(1, 99)])[i - 1], "votes": v}
+            {
+                "position": i,
+                "label": (labels or [f"option {i}" for i in range(1, 99)])[i - 1],
+                "votes": v,
+            }
             for i, v in enumerate(votes, start=1)
         ],
     }

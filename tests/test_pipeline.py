@@ -113,7 +113,9 @@ def reference_figures(subject_prefix):
     reference = SHARED / "reference" / "published_figures.csv"
     if not reference.exists():
         pytest.skip("shared/reference/published_figures.csv is not beside the project")
-    return [row for row in csv.DictReader(reference.open()) if row["chat"].startswith(subject_prefix)]
+    return [
+        row for row in csv.DictReader(reference.open()) if row["chat"].startswith(subject_prefix)
+    ]
 
 
 def test_april_polls_as_published(sample_run):

@@ -133,9 +133,7 @@ def build_exports(raw):
             replied_to="untagged_2a",
             mentions=["user1_demo"],
         ),
-        x_post(
-            "quote_of_answer", "u3", t("18:55:00"), "this! #QIChat", hashtags=TAG, quoted="a1"
-        ),
+        x_post("quote_of_answer", "u3", t("18:55:00"), "this! #QIChat", hashtags=TAG, quoted="a1"),
         x_post(
             "before_first_question",
             "u4",
