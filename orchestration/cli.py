@@ -72,6 +72,14 @@ def _parser() -> argparse.ArgumentParser:
     _path_options(run)
     run.set_defaults(handler=command_run)
 
+    check = commands.add_parser(
+        "check",
+        help="validate the working warehouse as built (no rebuild) and publish it if it passes",
+    )
+    check.add_argument("--month", help="YYYY-MM (default: every month of the registry)")
+    _path_options(check)
+    check.set_defaults(handler=command_check)
+
     sample = commands.add_parser(
         "sample", help="write a generated sample export and its chats.yaml"
     )
@@ -183,6 +191,14 @@ def months_to_run(month: str | None, registry) -> tuple[str, str]:
 
 
 def command_run(args) -> int:
+    return _execute_job(args, "tweetchat_job", "run", "built")
+
+
+def command_check(args) -> int:
+    return _execute_job(args, "tweetchat_check_job", "check", "validated")
+
+
+def _execute_job(args, job_name: str, verb: str, done: str) -> int:
     from orchestration.registry import RegistryError, load_registry
 
     current = _apply_path_options(args)
@@ -205,13 +221,15 @@ def command_run(args) -> int:
                 f"month {key[:7]} is outside the partitions {keys[0][:7]}..{keys[-1][:7]}; "
                 "add the chat to the registry first (or set TWEETCHAT_FIRST_MONTH)"
             )
-    job = defs.resolve_job_def("tweetchat_job")
+    if verb == "check" and not current.build_database.exists():
+        raise CliError(
+            f"no working warehouse at {current.build_database}; run `tweetchat run` first"
+        )
+    job = defs.resolve_job_def(job_name)
     tags = {PARTITION_RANGE_START: first, PARTITION_RANGE_END: last}
     span = first[:7] if first == last else f"{first[:7]}..{last[:7]}"
-    print(
-        f"tweetchat: building {span} from {current.raw_dir} into {current.warehouse}",
-        file=sys.stderr,
-    )
+    source = current.raw_dir if verb == "run" else current.build_database
+    print(f"tweetchat {verb}: {span} from {source} into {current.warehouse}", file=sys.stderr)
     started = time.monotonic()
     # Progress (Dagster's and dbt's log lines) goes to stderr; stdout keeps the summary.
     with contextlib.redirect_stdout(sys.stderr):
@@ -222,21 +240,52 @@ def command_run(args) -> int:
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
     elapsed = time.monotonic() - started
-    if not result.success:
-        print(
-            f"tweetchat run: failed after {elapsed:.0f}s: {failure_reason(result)}", file=sys.stderr
+    errors, warnings = failed_checks(result)
+    for line in warnings:
+        print(f"tweetchat {verb}: warning: {line}", file=sys.stderr)
+    for line in errors:
+        print(f"tweetchat {verb}: check failed: {line}", file=sys.stderr)
+    if errors or not result.success:
+        reason = (
+            f"{len(errors)} blocking check(s) failed; nothing downstream of them was made"
+            if errors
+            else failure_reason(result)
         )
+        print(f"tweetchat {verb}: failed after {elapsed:.0f}s: {reason}", file=sys.stderr)
         print(
-            f"tweetchat run: the last good warehouse is unchanged at {current.warehouse}",
+            f"tweetchat {verb}: the last good warehouse is unchanged at {current.warehouse}",
             file=sys.stderr,
         )
         return 1
-    print(f"tweetchat run: {span} built in {elapsed:.0f}s (run {result.run_id})", file=sys.stderr)
+    print(
+        f"tweetchat {verb}: {span} {done} in {elapsed:.0f}s (run {result.run_id})",
+        file=sys.stderr,
+    )
     print(f"warehouse: {current.warehouse}")
     if current.out_dir.exists():
         print(f"outputs:   {current.out_dir}")
     print(f"dagster:   DAGSTER_HOME={os.environ['DAGSTER_HOME']} (open it with `tweetchat ui`)")
     return 0
+
+
+def failed_checks(result) -> tuple[list[str], list[str]]:
+    """Failed asset checks of a run as lines (errors, warnings), with what they observed."""
+    import dagster as dg
+
+    errors: list[str] = []
+    warnings: list[str] = []
+    for evaluation in result.get_asset_check_evaluations():
+        if evaluation.passed:
+            continue
+        name = f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}"
+        failures = evaluation.metadata.get("failures")
+        observed = failures.value if failures is not None else evaluation.description or ""
+        line = f"{name}: {observed}".replace("\n", "\n    ")
+        if evaluation.severity == dg.AssetCheckSeverity.ERROR:
+            errors.append(line)
+        else:
+            warnings.append(line)
+    return errors, warnings
 
 
 def failure_reason(result) -> str:

@@ -2,9 +2,10 @@
 
 import dagster as dg
 
+from orchestration.defs.checks import quality_checks
 from orchestration.defs.dbt import tweetchat_dbt_models
 from orchestration.defs.ingest import chat_registry, raw_exports
-from orchestration.defs.jobs import tweetchat_job
+from orchestration.defs.jobs import tweetchat_check_job, tweetchat_job
 from orchestration.defs.network import account_centrality
 from orchestration.defs.publish import published_warehouse
 from orchestration.defs.resources import build_resources
@@ -19,7 +20,8 @@ defs = dg.Definitions(
         account_centrality,
         published_warehouse,
     ],
-    jobs=[tweetchat_job],
+    asset_checks=quality_checks,
+    jobs=[tweetchat_job, tweetchat_check_job],
     schedules=[monthly_schedule],
     sensors=[raw_directory_sensor],
     resources=build_resources(),

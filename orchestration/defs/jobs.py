@@ -2,7 +2,9 @@
 
 import dagster as dg
 
+from orchestration.defs.checks import quality_checks
 from orchestration.defs.partitions import monthly_partitions
+from orchestration.defs.publish import PUBLISHED_KEY
 
 tweetchat_job = dg.define_asset_job(
     name="tweetchat_job",
@@ -10,5 +12,15 @@ tweetchat_job = dg.define_asset_job(
     partitions_def=monthly_partitions,
     description="Everything for the chats of the selected months; a range runs as one run.",
     # One process: the steps share one DuckDB file, so parallel processes would only wait.
+    executor_def=dg.in_process_executor,
+)
+
+tweetchat_check_job = dg.define_asset_job(
+    name="tweetchat_check_job",
+    selection=dg.AssetSelection.checks(*quality_checks)
+    | dg.AssetSelection.assets(PUBLISHED_KEY).downstream(),
+    partitions_def=monthly_partitions,
+    description="Validate the working database as built (no ingest, no dbt) and publish it "
+    "when no blocking check fails.",
     executor_def=dg.in_process_executor,
 )

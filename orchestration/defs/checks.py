@@ -1,0 +1,82 @@
+"""Great Expectations suites as Dagster asset checks: errors block what is downstream.
+
+Each suite of orchestration/quality.py is one check on the asset it names. An error-severity
+check is blocking, so the network, chart, report and publish assets of a run do not run on
+a failed count; a warning is recorded and shown, and never blocks.
+"""
+
+import dagster as dg
+
+from orchestration import markdown
+from orchestration.defs.partitions import dbt_vars, monthly_partitions
+from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.quality import ERROR, SUITES, Suite, batch_frame, record, run_suite
+from orchestration.warehouse import connect
+
+DATA_DOCS_DIR = "quality"
+
+
+def data_docs_index(out_dir) -> str:
+    return str(
+        out_dir / DATA_DOCS_DIR / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    )
+
+
+def build_check(suite: Suite) -> dg.AssetChecksDefinition:
+    severity = (
+        dg.AssetCheckSeverity.ERROR if suite.severity == ERROR else dg.AssetCheckSeverity.WARN
+    )
+
+    @dg.asset_check(
+        asset=dg.AssetKey(list(suite.target)),
+        name=suite.name,
+        description=f"[{suite.severity}] {suite.description}",
+        blocking=suite.severity == ERROR,
+        partitions_def=monthly_partitions,
+        pool=WAREHOUSE_POOL,
+    )
+    def great_expectations_check(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        window = context.partition_time_window
+        months = dbt_vars(window.start, window.end)
+        with connect(warehouse.build_database, read_only=True) as con:
+            frames = {
+                batch.name: batch_frame(con, batch, months["month_start"], months["month_end"])
+                for batch in suite.batches
+            }
+        out_dir = warehouse.settings.out_dir
+        outcomes = run_suite(suite, frames, docs_dir=out_dir / DATA_DOCS_DIR)
+        with connect(warehouse.build_database) as con:
+            record(con, outcomes, context.run.run_id, months["month_start"], months["month_end"])
+        failed = [o for o in outcomes if not o.success]
+        for outcome in failed:
+            context.log.warning(
+                f"{suite.severity}: {suite.name}: {outcome.expectation}: {outcome.observed}"
+            )
+        return dg.AssetCheckResult(
+            passed=not failed,
+            severity=severity,
+            description=(f"{len(outcomes) - len(failed)} of {len(outcomes)} expectations passed"),
+            metadata={
+                "expectations": len(outcomes),
+                "failed": len(failed),
+                "rows_validated": sum(len(frame) for frame in frames.values()),
+                "results": dg.MetadataValue.md(
+                    markdown.table(
+                        ["frame", "expectation", "passed", "observed"],
+                        [
+                            (o.batch, o.expectation, "yes" if o.success else "NO", o.observed)
+                            for o in outcomes
+                        ],
+                    )
+                ),
+                "data_docs": dg.MetadataValue.path(data_docs_index(out_dir)),
+                "failures": "\n".join(f"{o.expectation}: {o.observed}" for o in failed),
+            },
+        )
+
+    return great_expectations_check
+
+
+quality_checks = [build_check(suite) for suite in SUITES]
