@@ -211,8 +211,10 @@ def _execute_job(args, job_name: str, verb: str, done: str) -> int:
 
     import dagster as dg
 
-    from orchestration.definitions import defs
+    from orchestration.definitions import build_definitions
     from orchestration.defs.partitions import monthly_partitions
+
+    defs = build_definitions()
 
     keys = monthly_partitions.get_partition_keys()
     for key in (first, last):

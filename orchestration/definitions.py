@@ -12,17 +12,23 @@ from orchestration.defs.resources import build_resources
 from orchestration.defs.schedules import monthly_schedule
 from orchestration.defs.sensors import raw_directory_sensor
 
-defs = dg.Definitions(
-    assets=[
-        chat_registry,
-        raw_exports,
-        tweetchat_dbt_models,
-        account_centrality,
-        published_warehouse,
-    ],
-    asset_checks=quality_checks,
-    jobs=[tweetchat_job, tweetchat_check_job],
-    schedules=[monthly_schedule],
-    sensors=[raw_directory_sensor],
-    resources=build_resources(),
-)
+
+def build_definitions() -> dg.Definitions:
+    """The definitions with resources from the current TWEETCHAT_* environment."""
+    return dg.Definitions(
+        assets=[
+            chat_registry,
+            raw_exports,
+            tweetchat_dbt_models,
+            account_centrality,
+            published_warehouse,
+        ],
+        asset_checks=quality_checks,
+        jobs=[tweetchat_job, tweetchat_check_job],
+        schedules=[monthly_schedule],
+        sensors=[raw_directory_sensor],
+        resources=build_resources(),
+    )
+
+
+defs = build_definitions()

@@ -40,7 +40,9 @@ def sample_run(tmp_path_factory):
         monkeypatch.setenv(name, str(value))
     (root / "dagster_home").mkdir()
     hashes = sample_hashes()
-    from orchestration.definitions import defs
+    from orchestration.definitions import build_definitions
+
+    defs = build_definitions()
 
     instance = dg.DagsterInstance.get()
     result = defs.resolve_job_def("tweetchat_job").execute_in_process(

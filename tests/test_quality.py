@@ -31,7 +31,9 @@ def april(tmp_path_factory):
     }.items():
         monkeypatch.setenv(name, str(value))
     (root / "dagster_home").mkdir()
-    from orchestration.definitions import defs
+    from orchestration.definitions import build_definitions
+
+    defs = build_definitions()
 
     instance = dg.DagsterInstance.get()
     result = defs.resolve_job_def("tweetchat_job").execute_in_process(
