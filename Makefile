@@ -27,11 +27,20 @@ demo: install
 	@echo "Query the warehouse read-only: warehouse/tweetchat.duckdb (see README)"
 	@echo "Dagster UI: $(BIN)/tweetchat ui   then open http://127.0.0.1:3000"
 
-test: install dbt-parse
+# Chromium for the reports' browser tests: Debian's package, which Playwright drives (a
+# browser download by Playwright itself would fail offline). Needs root or sudo.
+system-packages:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium (apt-get)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: install system-packages dbt-parse
 	$(BIN)/pytest
 
 lint: install
 	$(BIN)/ruff check orchestration tests
 
 clean:
-	rm -rf warehouse output .dagster dbt_project/target dbt_project/logs
+	rm -rf warehouse output .dagster dbt_project/target dbt_project/logs test-artifacts

@@ -8,6 +8,7 @@ from orchestration.defs.ingest import chat_registry, raw_exports
 from orchestration.defs.jobs import tweetchat_check_job, tweetchat_job
 from orchestration.defs.network import account_centrality
 from orchestration.defs.publish import published_warehouse
+from orchestration.defs.reports import charts, chat_reports
 from orchestration.defs.resources import build_resources
 from orchestration.defs.schedules import monthly_schedule
 from orchestration.defs.sensors import raw_directory_sensor
@@ -22,6 +23,8 @@ def build_definitions() -> dg.Definitions:
             tweetchat_dbt_models,
             account_centrality,
             published_warehouse,
+            charts,
+            chat_reports,
         ],
         asset_checks=quality_checks,
         jobs=[tweetchat_job, tweetchat_check_job],

@@ -1,12 +1,19 @@
-"""Shared test helpers: the real dbt build, and small twarc2 export builders."""
+"""Shared test helpers: the sample run, the real dbt build, small twarc2 export builders."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.settings import SAMPLE_DIR
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT_ROOT.parent / "shared"
@@ -125,3 +132,49 @@ def write_page(
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(page) + "\n")
+
+
+MONTHS = ("2023-01-01", "2023-04-01")
+
+
+def sample_hashes():
+    return {
+        p: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted((SAMPLE_DIR / "raw").rglob("*.jsonl"))
+    }
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory):
+    """Run the job over the sample's four months, as `tweetchat run` does."""
+    root = tmp_path_factory.mktemp("pipeline")
+    monkeypatch = pytest.MonkeyPatch()
+    for name, value in {
+        "TWEETCHAT_RAW": SAMPLE_DIR / "raw",
+        "TWEETCHAT_CHATS": SAMPLE_DIR / "chats.yaml",
+        "TWEETCHAT_WAREHOUSE": root / "warehouse" / "tweetchat.duckdb",
+        "TWEETCHAT_OUT": root / "output",
+        "DAGSTER_HOME": root / "dagster_home",
+    }.items():
+        monkeypatch.setenv(name, str(value))
+    (root / "dagster_home").mkdir()
+    hashes = sample_hashes()
+    from orchestration.definitions import build_definitions
+
+    defs = build_definitions()
+
+    instance = dg.DagsterInstance.get()
+    result = defs.resolve_job_def("tweetchat_job").execute_in_process(
+        instance=instance,
+        tags={
+            "dagster/asset_partition_range_start": MONTHS[0],
+            "dagster/asset_partition_range_end": MONTHS[1],
+        },
+    )
+    yield {"root": root, "defs": defs, "result": result, "instance": instance, "hashes": hashes}
+    monkeypatch.undo()
+
+
+def published(sql, root):
+    with duckdb.connect(str(root / "warehouse" / "tweetchat.duckdb"), read_only=True) as con:
+        return con.execute(sql).fetchall()

@@ -350,6 +350,13 @@ def test_question_keywords_drop_stop_words_tags_and_hashtags(warehouse):
     assert terms["teams"] == 1
     for dropped in ("a1", "the", "of", "qichat", "#qichat", "the trust", "trust teams"):
         assert dropped not in terms
+    # hash_tag answers 2a with '#A2a teams help': the tag goes, with or without its '#'.
+    assert not {"a2a", "#a2a"} & set(
+        term
+        for (term,) in query(
+            warehouse, "select term from marts.question_keywords where question_id = '2a'"
+        )
+    )
     # reply_to_question: '@host_demo relationships' -> the mention is dropped.
     assert "host_demo" not in terms and "@host_demo" not in terms
     assert terms["relationships"] == 1

@@ -5,6 +5,7 @@ import dagster as dg
 from orchestration.defs.checks import quality_checks
 from orchestration.defs.partitions import monthly_partitions
 from orchestration.defs.publish import PUBLISHED_KEY
+from orchestration.defs.reports import CHARTS_KEY, REPORTS_KEY
 
 tweetchat_job = dg.define_asset_job(
     name="tweetchat_job",
@@ -18,9 +19,9 @@ tweetchat_job = dg.define_asset_job(
 tweetchat_check_job = dg.define_asset_job(
     name="tweetchat_check_job",
     selection=dg.AssetSelection.checks(*quality_checks)
-    | dg.AssetSelection.assets(PUBLISHED_KEY).downstream(),
+    | dg.AssetSelection.assets(PUBLISHED_KEY, CHARTS_KEY, REPORTS_KEY),
     partitions_def=monthly_partitions,
-    description="Validate the working database as built (no ingest, no dbt) and publish it "
-    "when no blocking check fails.",
+    description="Validate the working database as built (no ingest, no dbt); when no "
+    "blocking check fails, publish it and render the charts and reports.",
     executor_def=dg.in_process_executor,
 )

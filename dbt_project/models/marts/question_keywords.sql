@@ -58,7 +58,7 @@ classified as (
             tokens.token like 'http%'
             or tokens.token like 'www.%'
             or tokens.token like '@%'
-            or regexp_full_match(tokens.token, '[qa][0-9]+[a-z]?')
+            or regexp_full_match(trim(ltrim(tokens.token, '#'), '''_'), '[qa][0-9]+[a-z]?')
             or not regexp_matches(tokens.token, '[a-z]')
             or length(trim(ltrim(tokens.token, '#'), '''_')) < 2
             or chat_hashtags.hashtag is not null

@@ -1,0 +1,184 @@
+"""Charts and the chat reports as Dagster assets, downstream of the checked marts.
+
+Both read the working database read-only and write under --out: `<chat_id>/` per chat
+(charts, report.html, report.docx, report.md) and `series/` for the whole series. They
+are downstream of the blocking checks, so a failed count stops them.
+"""
+
+import base64
+import io
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration import markdown
+from orchestration.defs.network import CENTRALITY_KEY
+from orchestration.defs.partitions import dbt_vars, monthly_partitions
+from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.reports import draw_charts, existing_charts
+from orchestration.reports.charts import series_chart
+from orchestration.reports.content import chat_ids, load_chat_report
+from orchestration.reports.render import write_docx, write_html, write_markdown
+from orchestration.warehouse import connect
+
+CHARTS_KEY = dg.AssetKey(["reports", "charts"])
+REPORTS_KEY = dg.AssetKey(["reports", "chat_reports"])
+MARTS_READ = [
+    dg.AssetKey(["marts", name])
+    for name in (
+        "posts",
+        "chat_activity",
+        "monthly_activity",
+        "series_summary",
+        "question_responses",
+        "question_keywords",
+        "poll_results",
+        "participants",
+        "shared_links",
+        "interactions",
+        "network_summary",
+        "activity_timeline",
+    )
+]
+
+
+def thumbnail(path: Path, width: int = 420) -> str:
+    """A small PNG of a chart as Markdown with a data URI, for the UI's metadata panel."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        ratio = width / image.width
+        small = image.convert("RGB").resize((width, int(image.height * ratio)))
+        buffer = io.BytesIO()
+        small.save(buffer, format="PNG", optimize=True)
+    encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f"![{markdown.escape(path.stem)}](data:image/png;base64,{encoded})"
+
+
+def _months(context) -> tuple[str, str]:
+    months = dbt_vars(context.partition_time_window.start, context.partition_time_window.end)
+    return months["month_start"], months["month_end"]
+
+
+def _key_figures(reports) -> str:
+    rows = []
+    for report in reports:
+        window = report.activity.get("window", {})
+        hour = report.activity.get("hour", {})
+        rows.append(
+            (
+                report.chat_id,
+                window.get("contributors"),
+                window.get("originals"),
+                window.get("retweets"),
+                hour.get("posts"),
+                len(report.questions),
+                len(report.polls),
+            )
+        )
+    return markdown.table(
+        [
+            "chat",
+            "contributors",
+            "originals",
+            "retweets",
+            "posts in the hour",
+            "questions",
+            "polls",
+        ],
+        rows,
+    )
+
+
+@dg.asset(
+    key=CHARTS_KEY,
+    group_name="reports",
+    kinds={"python", "matplotlib"},
+    deps=[*MARTS_READ, CENTRALITY_KEY],
+    partitions_def=monthly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool=WAREHOUSE_POOL,
+    description="Every chart of each chat of the months (PNG and SVG in <out>/<chat_id>/) and "
+    "the monthly series chart (<out>/series/).",
+)
+def charts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    out_dir = warehouse.settings.out_dir
+    month_start, month_end = _months(context)
+    with connect(warehouse.build_database, read_only=True) as con:
+        chats = chat_ids(con, month_start, month_end)
+        reports = [load_chat_report(con, chat_id) for chat_id in chats]
+    files: list[Path] = []
+    previews = []
+    for number, report in enumerate(reports, start=1):
+        context.log.info(f"charts {number}/{len(reports)}: {report.chat_id}")
+        drawn = draw_charts(report, out_dir / report.chat_id)
+        paths = [drawn.timeline, drawn.participants, drawn.network, drawn.series, *drawn.polls]
+        paths += [*drawn.clouds.values(), *drawn.keyword_bars.values()]
+        files += [p for p in paths if p is not None]
+        if drawn.timeline is not None and len(previews) < 2:
+            previews.append(thumbnail(drawn.timeline))
+    if reports:
+        # The whole series as built so far: the last chat's series runs up to it.
+        last = reports[-1]
+        series_file = series_chart(
+            last.series,
+            last.series_summary,
+            out_dir / "series" / "monthly_activity.png",
+            "Monthly activity summary: contributors, original posts and retweets per chat",
+        )
+        files.append(series_file)
+        previews.append(thumbnail(series_file))
+    return dg.MaterializeResult(
+        metadata={
+            "chats": len(reports),
+            "charts": len(files),
+            "folder": dg.MetadataValue.path(str(out_dir)),
+            "preview": dg.MetadataValue.md("\n\n".join(previews) or "no chats in these months"),
+            "key_figures": dg.MetadataValue.md(_key_figures(reports)),
+        }
+    )
+
+
+@dg.asset(
+    key=REPORTS_KEY,
+    group_name="reports",
+    kinds={"html", "docx", "markdown"},
+    deps=[CHARTS_KEY],
+    partitions_def=monthly_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool=WAREHOUSE_POOL,
+    description="Each chat's report in the seed's order: report.html (self-contained), "
+    "report.docx (the draft to edit) and report.md (tables to paste), in <out>/<chat_id>/.",
+)
+def chat_reports(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    out_dir = warehouse.settings.out_dir
+    month_start, month_end = _months(context)
+    with connect(warehouse.build_database, read_only=True) as con:
+        reports = [
+            load_chat_report(con, chat_id, run_id=context.run.run_id)
+            for chat_id in chat_ids(con, month_start, month_end)
+        ]
+    written = []
+    for report in reports:
+        chat_dir = out_dir / report.chat_id
+        chat_dir.mkdir(parents=True, exist_ok=True)
+        chart_files = existing_charts(report, chat_dir)
+        written += [
+            write_html(report, chart_files, chat_dir / "report.html"),
+            write_docx(report, chart_files, chat_dir / "report.docx"),
+            write_markdown(report, chart_files, chat_dir / "report.md"),
+        ]
+        for warning in report.warnings:
+            context.log.warning(f"{report.chat_id}: {warning}")
+    return dg.MaterializeResult(
+        metadata={
+            "chats": len(reports),
+            "files": dg.MetadataValue.md(
+                markdown.table(["file"], [(str(path),) for path in written])
+            ),
+            "key_figures": dg.MetadataValue.md(_key_figures(reports)),
+            "warnings": sum(len(r.warnings) for r in reports),
+        }
+    )

@@ -1,0 +1,329 @@
+"""The report's charts (matplotlib): one style, PNG and SVG, words on every axis.
+
+Colours are the Okabe-Ito palette (safe for colour-blind readers); time axes are in the
+chat's local time. Each function draws from a ChatReport (or its frames) and returns the
+PNG path; the SVG is written beside it.
+"""
+
+from __future__ import annotations
+
+import textwrap
+import zlib
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import networkx as nx  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from orchestration.reports.content import ChatReport, QuestionSection  # noqa: E402
+
+PALETTE = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "sky": "#56B4E9",
+    "yellow": "#F0E442",
+    "grey": "#7F7F7F",
+}
+ORIGINALS, RETWEETS, REPLIES, CONTRIBUTORS = (
+    PALETTE["blue"],
+    PALETTE["orange"],
+    PALETTE["green"],
+    PALETTE["purple"],
+)
+STYLE = {
+    "font.size": 11,
+    "axes.titlesize": 13,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 11,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "legend.frameon": False,
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+    "savefig.bbox": "tight",
+}
+
+
+def _save(figure, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path.with_suffix(".png"))
+    figure.savefig(path.with_suffix(".svg"))
+    plt.close(figure)
+    return path.with_suffix(".png")
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(text, width)) if text else ""
+
+
+def timeline_chart(report: ChatReport, path: Path) -> Path:
+    """Posts through the hour (5-minute bars, questions marked) and over the window."""
+    timeline = report.timeline
+    with plt.rc_context(STYLE):
+        figure, (hour_axis, window_axis) = plt.subplots(
+            2, 1, figsize=(10, 7.5), gridspec_kw={"height_ratios": [1, 1]}
+        )
+        hour = timeline[timeline["in_hour"]]
+        width = pd.Timedelta(minutes=4.2)
+        hour_axis.bar(
+            hour["bucket_start_local"],
+            hour["originals"],
+            width=width,
+            align="edge",
+            color=ORIGINALS,
+            label="original posts",
+        )
+        hour_axis.bar(
+            hour["bucket_start_local"],
+            hour["retweets"],
+            width=width,
+            align="edge",
+            bottom=hour["originals"],
+            color=RETWEETS,
+            label="retweets",
+        )
+        top = (hour["originals"] + hour["retweets"]).max() if len(hour) else 1
+        for question in report.questions:
+            if question.asked_local is not None:
+                hour_axis.axvline(question.asked_local, color=PALETTE["grey"], linestyle="--")
+                hour_axis.annotate(
+                    f"Q{question.question_id}",
+                    (question.asked_local, top * 1.02),
+                    ha="center",
+                    fontsize=10,
+                    color="#333333",
+                )
+        hour_axis.set_ylim(0, max(1, top) * 1.15)
+        hour_axis.set_title("Through the chat hour: posts every 5 minutes, questions marked")
+        hour_axis.set_ylabel("posts per 5 minutes")
+        hour_axis.set_xlabel(f"local time ({report.timezone})")
+        hour_axis.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M"))
+        hour_axis.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+
+        # Rates per hour, so the hour's 5-minute buckets and the hourly ones compare.
+        rate = timeline["posts"] * 60 / timeline["bucket_minutes"].clip(lower=1)
+        window_axis.step(
+            timeline["bucket_start_local"],
+            rate,
+            where="post",
+            color=ORIGINALS,
+            linewidth=1.5,
+        )
+        window_axis.fill_between(
+            timeline["bucket_start_local"],
+            rate,
+            step="post",
+            color=ORIGINALS,
+            alpha=0.25,
+        )
+        window_axis.axvspan(
+            report.starts_local,
+            report.hour_ends_local,
+            color=PALETTE["orange"],
+            alpha=0.35,
+            label="the chat hour",
+        )
+        window_axis.set_title("Over the analysis window")
+        window_axis.set_ylabel("posts per hour")
+        window_axis.set_xlabel(f"local date and time ({report.timezone})")
+        window_axis.xaxis.set_major_formatter(mdates.DateFormatter("%d %b\n%H:%M"))
+        window_axis.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        figure.suptitle(_wrap(f"{report.title}: activity", 80), fontsize=14)
+        figure.tight_layout()
+        return _save(figure, path)
+
+
+def series_chart(series: pd.DataFrame, summary: dict, path: Path, title: str) -> Path:
+    """Contributors, originals and retweets per chat, grouped, with the series averages."""
+    measures = [
+        ("contributors", "contributors", CONTRIBUTORS),
+        ("originals", "original posts", ORIGINALS),
+        ("retweets", "retweets", RETWEETS),
+    ]
+    with plt.rc_context(STYLE):
+        figure, axis = plt.subplots(figsize=(max(7, 1.6 * len(series) + 3), 5))
+        positions = range(len(series))
+        width = 0.8 / len(measures)
+        for index, (column, label, colour) in enumerate(measures):
+            offsets = [p + (index - 1) * width for p in positions]
+            bars = axis.bar(offsets, series[column], width=width, color=colour, label=label)
+            axis.bar_label(bars, fontsize=8, padding=2)
+            average = summary.get(f"{column}_avg")
+            if average is not None and not pd.isna(average):
+                axis.axhline(average, color=colour, linestyle=":", linewidth=1.2)
+        axis.set_xticks(list(positions))
+        axis.set_xticklabels(
+            [pd.Timestamp(m).strftime("%b %Y") for m in series["chat_month"]], rotation=0
+        )
+        axis.set_ylabel("per chat (analysis window)")
+        axis.set_xlabel("chat")
+        axis.set_title(_wrap(title, 70))
+        axis.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), title="dotted: series average")
+        axis.grid(axis="x", visible=False)
+        return _save(figure, path)
+
+
+def participants_chart(report: ChatReport, path: Path) -> Path:
+    """Top accounts by original posts with their retweets and replies; hosts left out."""
+    top = report.participants.iloc[::-1]
+    with plt.rc_context(STYLE):
+        figure, axis = plt.subplots(figsize=(9, max(3, 0.42 * len(top) + 1.5)))
+        height = 0.27
+        positions = range(len(top))
+        for index, (column, label, colour) in enumerate(
+            [
+                ("originals", "original posts", ORIGINALS),
+                ("retweets", "retweets", RETWEETS),
+                ("replies", "replies", REPLIES),
+            ]
+        ):
+            axis.barh(
+                [p + (1 - index) * height for p in positions],
+                top[column],
+                height=height,
+                color=colour,
+                label=label,
+            )
+        axis.set_yticks(list(positions))
+        axis.set_yticklabels([f"@{u}" for u in top["username"]])
+        axis.set_xlabel("posts in the analysis window")
+        axis.set_title(f"Participants: the top {len(top)} by original posts (hosts left out)")
+        axis.legend(loc="lower right")
+        axis.grid(axis="y", visible=False)
+        return _save(figure, path)
+
+
+def poll_chart(question: str, options: pd.DataFrame, path: Path) -> Path:
+    """Votes per option with their percentages."""
+    rows = options.iloc[::-1]
+    with plt.rc_context(STYLE):
+        figure, axis = plt.subplots(figsize=(8, max(2.5, 0.6 * len(rows) + 1.5)))
+        bars = axis.barh(
+            [_wrap(label, 30) for label in rows["option_label"]],
+            rows["votes"],
+            color=PALETTE["sky"],
+        )
+        axis.bar_label(
+            bars,
+            labels=[
+                f"{v} ({p:.1f}%)" if not pd.isna(p) else f"{v}"
+                for v, p in zip(rows["votes"], rows["pct"], strict=True)
+            ],
+            padding=3,
+        )
+        total = int(options["total_votes"].iloc[0]) if len(options) else 0
+        axis.set_xlabel(f"votes (of {total})")
+        axis.set_xlim(0, max(1, rows["votes"].max()) * 1.3)
+        axis.set_title(_wrap(question, 60))
+        axis.grid(axis="y", visible=False)
+        return _save(figure, path)
+
+
+def word_cloud(section: QuestionSection, path: Path) -> Path | None:
+    """The question's word cloud (single words); None when its responses have no words."""
+    from wordcloud import WordCloud
+
+    words = section.keywords[section.keywords["term_words"] == 1]
+    if words.empty:
+        return None
+    colours = list(PALETTE.values())[:5]
+    cloud = WordCloud(
+        width=1000,
+        height=500,
+        background_color="white",
+        prefer_horizontal=0.95,
+        color_func=lambda word, **_: colours[zlib.crc32(word.encode()) % len(colours)],
+        random_state=1,
+    ).generate_from_frequencies(dict(zip(words["term"], words["n"], strict=True)))
+    with plt.rc_context(STYLE):
+        figure, axis = plt.subplots(figsize=(10, 5.4))
+        axis.imshow(cloud, interpolation="bilinear")
+        axis.axis("off")
+        axis.set_title(_wrap(f"Q{section.question_id}: {section.question_text}", 90), fontsize=12)
+        return _save(figure, path)
+
+
+def keyword_bars(section: QuestionSection, path: Path, limit: int = 12) -> Path | None:
+    """The question's most frequent words and word pairs."""
+    terms = section.keywords.head(limit).iloc[::-1]
+    if terms.empty:
+        return None
+    with plt.rc_context(STYLE):
+        figure, axis = plt.subplots(figsize=(8, 0.38 * len(terms) + 1.6))
+        colours = [ORIGINALS if w == 1 else PALETTE["vermillion"] for w in terms["term_words"]]
+        bars = axis.barh(terms["term"], terms["n"], color=colours)
+        axis.bar_label(bars, padding=2, fontsize=9)
+        axis.set_xlabel("times used in the responses")
+        axis.set_title(_wrap(f"Q{section.question_id}: top words (blue) and word pairs", 70))
+        axis.grid(axis="y", visible=False)
+        return _save(figure, path)
+
+
+def network_chart(report: ChatReport, path: Path, labelled: int = 8) -> Path | None:
+    """Who replies to and mentions whom: node size by in-degree, hosts marked."""
+    if report.edges.empty:
+        return None
+    graph = nx.DiGraph()
+    for row in report.edges.itertuples(index=False):
+        weight = graph.get_edge_data(row.source_username, row.target_username, {}).get("weight", 0)
+        graph.add_edge(row.source_username, row.target_username, weight=weight + row.weight)
+    hosts = (
+        set(report.centrality.loc[report.centrality["is_host"], "username"])
+        if not report.centrality.empty
+        else set()
+    )
+    ranked = (
+        list(report.centrality.sort_values("centrality_rank")["username"])
+        if not report.centrality.empty
+        else sorted(graph.nodes, key=lambda n: -graph.in_degree(n))
+    )
+    shown = set(ranked[:labelled]) | hosts
+    # Kamada-Kawai keeps the clusters readable and places small separate groups around them.
+    layout = nx.kamada_kawai_layout(graph.to_undirected())
+    sizes = [60 + 90 * graph.in_degree(node) for node in graph.nodes]
+    colours = [PALETTE["vermillion"] if node in hosts else PALETTE["blue"] for node in graph.nodes]
+    with plt.rc_context({**STYLE, "axes.grid": False}):
+        figure, axis = plt.subplots(figsize=(10, 8))
+        nx.draw_networkx_edges(
+            graph,
+            layout,
+            ax=axis,
+            alpha=0.35,
+            arrowsize=8,
+            edge_color=PALETTE["grey"],
+            width=[0.6 + 0.4 * d["weight"] for _, _, d in graph.edges(data=True)],
+        )
+        nx.draw_networkx_nodes(
+            graph,
+            layout,
+            ax=axis,
+            node_size=sizes,
+            node_color=colours,
+            alpha=0.9,
+        )
+        nx.draw_networkx_labels(
+            graph,
+            layout,
+            ax=axis,
+            labels={n: f"@{n}" for n in graph.nodes if n in shown},
+            font_size=8,
+            bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 0.5},
+        )
+        axis.set_title(
+            "Who talks to whom: replies and mentions\n"
+            "node size: accounts replying to or mentioning it; red: host; "
+            f"labels: the {labelled} most central",
+            fontsize=12,
+        )
+        axis.axis("off")
+        return _save(figure, path)

@@ -1,0 +1,329 @@
+"""What a chat's report shows, read from the marts (selection and ordering only, no counting).
+
+One `ChatReport` per chat holds every figure, table and text of metrics.md's report anatomy;
+the chart, HTML, DOCX and Markdown renderers only lay it out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+
+TOP_PARTICIPANTS = 15
+TOP_RESPONSES = 3
+TOP_KEYWORDS = 60
+POPULAR_POSTS = 3
+SERIES_MEASURES = ("contributors", "originals", "retweets", "posts")
+
+
+@dataclass
+class QuestionSection:
+    question_id: str
+    question_text: str
+    asked_local: datetime | None
+    responses: int
+    responders: int
+    likes: int
+    retweets: int
+    top_responses: pd.DataFrame
+    threads: pd.DataFrame
+    keywords: pd.DataFrame
+
+
+@dataclass
+class ChatReport:
+    chat_id: str
+    title: str
+    timezone: str
+    starts_local: datetime
+    hour_ends_local: datetime
+    window_starts_local: datetime
+    window_ends_local: datetime
+    activity: dict[str, dict[str, int | None]]
+    published: dict[str, int]
+    polls: list[tuple[str, pd.DataFrame]]
+    timeline: pd.DataFrame
+    popular: pd.DataFrame
+    participants: pd.DataFrame
+    questions: list[QuestionSection]
+    links: pd.DataFrame
+    series: pd.DataFrame
+    series_summary: dict[str, object]
+    network: dict[str, object]
+    centrality: pd.DataFrame
+    edges: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+
+def chat_ids(con, month_start: str, month_end: str) -> list[str]:
+    return [
+        row[0]
+        for row in con.execute(
+            "select chat_id from staging.stg_registry__chats "
+            "where chat_month >= cast(? as date) and chat_month < cast(? as date) "
+            "order by starts_at, chat_id",
+            [month_start, month_end],
+        ).fetchall()
+    ]
+
+
+def _frame(con, sql: str, params=()) -> pd.DataFrame:
+    return con.execute(sql, list(params)).df()
+
+
+def load_chat_report(con, chat_id: str, run_id: str | None = None) -> ChatReport:
+    """Everything the report of `chat_id` shows, from the marts of an open connection."""
+    chat = con.execute(
+        f"""
+        select chat_id, coalesce(title, chat_id), timezone, starts_local,
+               {_local("hour_ends_at")}, {_local("window_starts_at")}, {_local("window_ends_at")},
+               chat_month
+        from staging.stg_registry__chats where chat_id = ?
+        """,
+        [chat_id],
+    ).fetchone()
+    if chat is None:
+        raise LookupError(f"chat {chat_id!r} is not in the registry of this warehouse")
+    activity = {
+        scope: {k: v for k, v in row.items() if k != "scope"}
+        for scope, row in _frame(
+            con,
+            "select scope, posts, originals, retweets, replies, quotes, contributors, impressions "
+            "from marts.chat_activity where chat_id = ?",
+            [chat_id],
+        )
+        .set_index("scope", drop=False)
+        .to_dict("index")
+        .items()
+    }
+    published = dict(
+        con.execute(
+            "select measure, published_value from staging.stg_registry__chat_published "
+            "where chat_id = ?",
+            [chat_id],
+        ).fetchall()
+    )
+    poll_options = _frame(
+        con,
+        """
+        select results.poll_id, results.option_position, results.option_label, results.votes,
+               results.pct, results.total_votes, results.voting_status,
+               coalesce(posts.text, '') as poll_text
+        from marts.poll_results as results
+        left join marts.posts as posts
+            on results.chat_id = posts.chat_id and results.post_id = posts.post_id
+        where results.chat_id = ?
+        order by coalesce(posts.created_at, timestamp '9999-01-01'), results.poll_id,
+                 results.option_position
+        """,
+        [chat_id],
+    )
+    polls = [
+        (group["poll_text"].iloc[0] or f"Poll {poll_id}", group.reset_index(drop=True))
+        for poll_id, group in poll_options.groupby("poll_id", sort=False)
+    ]
+    timeline = _frame(
+        con,
+        "select bucket_start_local, bucket_minutes, in_hour, originals, retweets, posts "
+        "from marts.activity_timeline where chat_id = ? order by bucket_start",
+        [chat_id],
+    )
+    popular = _frame(
+        con,
+        f"""
+        select posts.author_username, posts.text, posts.retweet_count, posts.like_count,
+               posts.impression_count, posts.question_id, questions.question_text,
+               {_local("posts.created_at", "chats.timezone")} as created_local
+        from marts.posts as posts
+        inner join staging.stg_registry__chats as chats on posts.chat_id = chats.chat_id
+        left join marts.question_responses as questions
+            on posts.chat_id = questions.chat_id and posts.question_id = questions.question_id
+        where posts.chat_id = ? and not posts.is_retweet
+        order by posts.retweet_count desc nulls last, posts.like_count desc nulls last,
+                 posts.created_at
+        limit {POPULAR_POSTS}
+        """,
+        [chat_id],
+    )
+    participants = _frame(
+        con,
+        f"""
+        select username, originals, retweets, replies, quotes, likes_received,
+               retweets_received, mentions_received, participant_rank
+        from marts.participants where chat_id = ? and not is_host
+        order by participant_rank limit {TOP_PARTICIPANTS}
+        """,
+        [chat_id],
+    )
+    links = _frame(
+        con,
+        "select url, domain, shares, first_shared_by, first_shared_at from marts.shared_links "
+        "where chat_id = ? order by shares desc, first_shared_at",
+        [chat_id],
+    )
+    series = _frame(
+        con,
+        """
+        select activity.chat_id, chats.chat_month, coalesce(chats.title, activity.chat_id) as title,
+               activity.contributors, activity.originals, activity.retweets, activity.posts
+        from marts.chat_activity as activity
+        inner join staging.stg_registry__chats as chats on activity.chat_id = chats.chat_id
+        where activity.scope = 'window' and chats.starts_at <= (
+            select starts_at from staging.stg_registry__chats where chat_id = ?
+        )
+        order by chats.starts_at
+        """,
+        [chat_id],
+    )
+    summary = _frame(con, "select * from marts.series_summary where scope = 'window'")
+    network = _frame(
+        con,
+        "select accounts, edges, interactions, reciprocal_pairs, reciprocity "
+        "from marts.network_summary where chat_id = ?",
+        [chat_id],
+    )
+    centrality = (
+        _frame(
+            con,
+            "select username, is_host, in_degree, out_degree, weighted_in_degree, betweenness, "
+            "centrality_rank from marts.account_centrality where chat_id = ? "
+            "order by centrality_rank",
+            [chat_id],
+        )
+        if _has_table(con, "marts", "account_centrality")
+        else pd.DataFrame()
+    )
+    edges = _frame(
+        con,
+        "select source_username, target_username, kind, weight from marts.interactions "
+        "where chat_id = ? and kind in ('reply', 'mention')",
+        [chat_id],
+    )
+    return ChatReport(
+        chat_id=chat[0],
+        title=chat[1],
+        timezone=chat[2],
+        starts_local=chat[3],
+        hour_ends_local=chat[4],
+        window_starts_local=chat[5],
+        window_ends_local=chat[6],
+        activity=activity,
+        published=published,
+        polls=polls,
+        timeline=timeline,
+        popular=popular,
+        participants=participants,
+        questions=_questions(con, chat_id),
+        links=links,
+        series=series,
+        series_summary=summary.iloc[0].to_dict() if len(summary) else {},
+        network=network.iloc[0].to_dict() if len(network) else {},
+        centrality=centrality,
+        edges=edges,
+        warnings=_warnings(con, chat_id, chat[7], run_id),
+    )
+
+
+def _local(column: str, timezone: str = "timezone") -> str:
+    return f"timezone({timezone}, timezone('UTC', {column}))"
+
+
+def _has_table(con, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
+def _questions(con, chat_id: str) -> list[QuestionSection]:
+    questions = _frame(
+        con,
+        f"""
+        select questions.question_id, coalesce(questions.question_text, '') as question_text,
+               {_local("questions.asked_at", "chats.timezone")} as asked_local,
+               questions.responses, questions.responders, questions.likes, questions.retweets
+        from marts.question_responses as questions
+        inner join staging.stg_registry__chats as chats on questions.chat_id = chats.chat_id
+        where questions.chat_id = ?
+        order by questions.question_position
+        """,
+        [chat_id],
+    )
+    sections = []
+    for question in questions.itertuples(index=False):
+        top = _frame(
+            con,
+            f"""
+            select post_id, author_username, text, like_count, retweet_count
+            from marts.posts
+            where chat_id = ? and question_id = ?
+            order by like_count desc nulls last, retweet_count desc nulls last, created_at
+            limit {TOP_RESPONSES}
+            """,
+            [chat_id, question.question_id],
+        )
+        threads = _frame(
+            con,
+            """
+            select replies.reply_to_post_id as post_id, replies.author_username, replies.text
+            from marts.posts as replies
+            where replies.chat_id = ? and replies.reply_to_post_id in (
+                select unnest(?::varchar[])
+            )
+            order by replies.created_at
+            """,
+            [chat_id, list(top["post_id"])],
+        )
+        keywords = _frame(
+            con,
+            f"""
+            select term, term_words, n from marts.question_keywords
+            where chat_id = ? and question_id = ?
+            order by n desc, term limit {TOP_KEYWORDS}
+            """,
+            [chat_id, question.question_id],
+        )
+        asked = question.asked_local
+        sections.append(
+            QuestionSection(
+                question_id=question.question_id,
+                question_text=question.question_text,
+                asked_local=None if pd.isna(asked) else asked.to_pydatetime(),
+                responses=int(question.responses),
+                responders=int(question.responders),
+                likes=int(question.likes),
+                retweets=int(question.retweets),
+                top_responses=top,
+                threads=threads,
+                keywords=keywords,
+            )
+        )
+    return sections
+
+
+def _warnings(con, chat_id: str, chat_month, run_id: str | None) -> list[str]:
+    """Failed warning checks of the run that built this month (all runs when none given)."""
+    if not _has_table(con, "audit", "validation_results"):
+        return []
+    rows = con.execute(
+        """
+        select distinct suite, observed from audit.validation_results
+        where not success and severity = 'warn'
+          and (? is null or run_id = ?)
+          and (month_start is null or (month_start <= ? and ? < month_end))
+          -- Warnings name the chat they are about; rejected input concerns every chat.
+          and (position(? in observed) > 0 or suite = 'rejected_input')
+          and run_id = (
+              select run_id from audit.validation_results
+              where (? is null or run_id = ?) order by validated_at desc limit 1
+          )
+        order by suite
+        """,
+        [run_id, run_id, chat_month, chat_month, chat_id, run_id, run_id],
+    ).fetchall()
+    return [f"{suite}: {observed}" for suite, observed in rows]
