@@ -152,6 +152,10 @@ def test_published_figure_mismatch_warns_and_still_publishes(april):
         "and not success",
     )
     assert "published_value=999" in observed[-1][0] and "computed_value=356" in observed[-1][0]
+    # The report is finished, and its data-quality note shows both numbers.
+    report = (april["root"] / "output" / CHAT / "report.html").read_text()
+    section = report[report.index('id="data-quality"') :]
+    assert "published_figures" in section and "published_value=999" in section
 
 
 def test_cli_exits_non_zero_on_a_failed_count_and_zero_on_a_warning(april, capsys):
