@@ -1,4 +1,4 @@
-"""The `tweetchat` command: run the warehouse, write a sample, open the UI.
+"""The `tweetchat` command: run and check the warehouse, query it, write a sample, open the UI.
 
 `tweetchat run` materialises the same Dagster job the UI and the schedule run, in this
 process, recorded in DAGSTER_HOME so the run shows in the UI.
@@ -79,6 +79,24 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--month", help="YYYY-MM (default: every month of the registry)")
     _path_options(check)
     check.set_defaults(handler=command_check)
+
+    query = commands.add_parser(
+        "query", help="run one SQL statement on the published warehouse (read-only)"
+    )
+    query.add_argument("sql", help='for example "select * from marts.monthly_activity"')
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.add_argument(
+        "--warehouse", type=Path, help=f"published DuckDB file (env {ENV_WAREHOUSE})"
+    )
+    query.set_defaults(handler=command_query)
+
+    shell = commands.add_parser(
+        "shell", help="a read-only SQL prompt on the published warehouse (.help inside)"
+    )
+    shell.add_argument(
+        "--warehouse", type=Path, help=f"published DuckDB file (env {ENV_WAREHOUSE})"
+    )
+    shell.set_defaults(handler=command_shell)
 
     sample = commands.add_parser(
         "sample", help="write a generated sample export and its chats.yaml"
@@ -297,6 +315,31 @@ def failure_reason(result) -> str:
             message = event.step_failure_data.error.message.strip().splitlines()
             return f"step {event.step_key}: {message[-1] if message else 'failed'}"
     return "the run failed (see the Dagster UI for the run's logs)"
+
+
+def _published_warehouse(args) -> Path:
+    if args.warehouse is not None:
+        return Path(args.warehouse).expanduser().resolve()
+    try:
+        return settings_module.current_settings().warehouse
+    except SettingsError as error:
+        raise CliError(str(error)) from error
+
+
+def command_query(args) -> int:
+    from orchestration.analyst import QueryError, run_query
+
+    try:
+        run_query(_published_warehouse(args), args.sql, args.format, sys.stdout)
+    except QueryError as error:
+        raise CliError(str(error)) from error
+    return 0
+
+
+def command_shell(args) -> int:
+    from orchestration.analyst import shell
+
+    return shell(_published_warehouse(args))
 
 
 def command_sample(args) -> int:
