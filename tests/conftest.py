@@ -144,10 +144,8 @@ def sample_hashes():
     }
 
 
-@pytest.fixture(scope="session")
-def sample_run(tmp_path_factory):
-    """Run the job over the sample's four months, as `tweetchat run` does."""
-    root = tmp_path_factory.mktemp("pipeline")
+def sample_environment(root: Path) -> tuple[pytest.MonkeyPatch, dg.Definitions, dg.DagsterInstance]:
+    """Point TWEETCHAT_* and DAGSTER_HOME at `root` for the bundled sample; undo when done."""
     monkeypatch = pytest.MonkeyPatch()
     for name, value in {
         "TWEETCHAT_RAW": SAMPLE_DIR / "raw",
@@ -158,12 +156,17 @@ def sample_run(tmp_path_factory):
     }.items():
         monkeypatch.setenv(name, str(value))
     (root / "dagster_home").mkdir()
-    hashes = sample_hashes()
     from orchestration.definitions import build_definitions
 
-    defs = build_definitions()
+    return monkeypatch, build_definitions(), dg.DagsterInstance.get()
 
-    instance = dg.DagsterInstance.get()
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory):
+    """Run the job over the sample's four months, as `tweetchat run` does."""
+    root = tmp_path_factory.mktemp("pipeline")
+    hashes = sample_hashes()
+    monkeypatch, defs, instance = sample_environment(root)
     result = defs.resolve_job_def("tweetchat_job").execute_in_process(
         instance=instance,
         tags={

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from orchestration import cli, markdown
-from orchestration.settings import SAMPLE_DIR
+from tests.conftest import sample_environment
 
 APRIL = "2023-04-01"
 CHAT = "leadingqi-2023-04"
@@ -21,21 +21,7 @@ CHAT = "leadingqi-2023-04"
 @pytest.fixture(scope="module")
 def april(tmp_path_factory):
     root = tmp_path_factory.mktemp("quality")
-    monkeypatch = pytest.MonkeyPatch()
-    for name, value in {
-        "TWEETCHAT_RAW": SAMPLE_DIR / "raw",
-        "TWEETCHAT_CHATS": SAMPLE_DIR / "chats.yaml",
-        "TWEETCHAT_WAREHOUSE": root / "warehouse" / "tweetchat.duckdb",
-        "TWEETCHAT_OUT": root / "output",
-        "DAGSTER_HOME": root / "dagster_home",
-    }.items():
-        monkeypatch.setenv(name, str(value))
-    (root / "dagster_home").mkdir()
-    from orchestration.definitions import build_definitions
-
-    defs = build_definitions()
-
-    instance = dg.DagsterInstance.get()
+    monkeypatch, defs, instance = sample_environment(root)
     result = defs.resolve_job_def("tweetchat_job").execute_in_process(
         instance=instance, partition_key=APRIL
     )

@@ -224,34 +224,22 @@ def write_html(report: ChatReport, charts: ChartFiles, path: Path) -> Path:
     return path
 
 
-def write_markdown(report: ChatReport, charts: ChartFiles, path: Path) -> Path:
-    """The report's figures as Markdown tables for pasting; charts referenced by file name."""
-
-    def image(chart: Path | None) -> str | None:
-        return None if chart is None else Path(chart).name
-
-    v = view(report, charts, image)
-    lines = [f"# {markdown.escape(report.title)}", "", markdown.escape(v["summary_sentence"]), ""]
-    lines += [
-        markdown.table(
+def tables(v: dict) -> dict:
+    """The report's tables as (header, rows), shared by the Markdown and the DOCX."""
+    return {
+        "summary": (
             ["figure", "the hour", "the window", "published"],
             [(r["label"], r["hour"], r["window"], r["published"]) for r in v["summary_rows"]],
         ),
-        "",
-    ]
-    for poll in v["polls"]:
-        lines += [f"## Poll: {markdown.escape(poll['question'])}", ""]
-        lines += [
-            markdown.table(
+        "polls": [
+            (
                 ["option", "votes", "%"],
                 [(o["option_label"], o["votes"], o["pct_text"]) for o in poll["options"]]
                 + [("total", poll["total"], "")],
-            ),
-            "",
-        ]
-    lines += ["## Most popular posts", ""]
-    lines += [
-        markdown.table(
+            )
+            for poll in v["polls"]
+        ],
+        "popular": (
             ["account", "retweets", "likes", "views", "question", "post"],
             [
                 (
@@ -265,10 +253,7 @@ def write_markdown(report: ChatReport, charts: ChartFiles, path: Path) -> Path:
                 for p in v["popular"]
             ],
         ),
-        "",
-        "## Participants (hosts left out)",
-        "",
-        markdown.table(
+        "participants": (
             ["#", "account", "originals", "retweets", "replies", "likes received"],
             [
                 (
@@ -282,10 +267,7 @@ def write_markdown(report: ChatReport, charts: ChartFiles, path: Path) -> Path:
                 for p in v["participants"]
             ],
         ),
-        "",
-        "## Questions",
-        "",
-        markdown.table(
+        "questions": (
             ["question", "asked", "responses", "responders", "likes", "retweets"],
             [
                 (
@@ -299,42 +281,54 @@ def write_markdown(report: ChatReport, charts: ChartFiles, path: Path) -> Path:
                 for q in v["questions"]
             ],
         ),
-        "",
-    ]
-    for q in v["questions"]:
-        lines += [f"### Q{markdown.escape(q['question_id'])} top responses", ""]
-        lines += [
-            markdown.table(
+        "top_responses": {
+            q["question_id"]: (
                 ["account", "likes", "post"],
                 [(f"@{t['author_username']}", t["like_count"], t["text"]) for t in q["top"]],
-            ),
-            "",
-            markdown.table(["word", "n"], [(k["term"], k["n"]) for k in q["keywords"]]),
-            "",
-        ]
-    lines += [
-        "## Shared resources",
-        "",
-        markdown.table(
+            )
+            for q in v["questions"]
+        },
+        "keywords": {
+            q["question_id"]: (["word", "n"], [(k["term"], k["n"]) for k in q["keywords"]])
+            for q in v["questions"]
+        },
+        "links": (
             ["shared by", "resource", "shares"],
             [(f"@{link['first_shared_by']}", link["url"], link["shares"]) for link in v["links"]],
         ),
-        "",
-        "## Monthly series",
-        "",
-        markdown.escape(v["series_sentence"]),
-        "",
-        markdown.table(
+        "series": (
             ["chat", "contributors", "originals", "retweets", "posts"],
             [
                 (s["month"], s["contributors"], s["originals"], s["retweets"], s["posts"])
                 for s in v["series"]
             ],
         ),
-        "",
-        "## Data quality",
-        "",
-    ]
+    }
+
+
+def write_markdown(report: ChatReport, charts: ChartFiles, path: Path) -> Path:
+    """The report's figures as Markdown tables for pasting; charts referenced by file name."""
+    v = view(report, charts, lambda chart: None if chart is None else Path(chart).name)
+    t = tables(v)
+    lines = [f"# {markdown.escape(report.title)}", "", markdown.escape(v["summary_sentence"]), ""]
+    lines += [markdown.table(*t["summary"]), ""]
+    for poll, poll_table in zip(v["polls"], t["polls"], strict=True):
+        lines += [
+            f"## Poll: {markdown.escape(poll['question'])}",
+            "",
+            markdown.table(*poll_table),
+            "",
+        ]
+    lines += ["## Most popular posts", "", markdown.table(*t["popular"]), ""]
+    lines += ["## Participants (hosts left out)", "", markdown.table(*t["participants"]), ""]
+    lines += ["## Questions", "", markdown.table(*t["questions"]), ""]
+    for q in v["questions"]:
+        lines += [f"### Q{markdown.escape(q['question_id'])} top responses and words", ""]
+        lines += [markdown.table(*t["top_responses"][q["question_id"]]), ""]
+        lines += [markdown.table(*t["keywords"][q["question_id"]]), ""]
+    lines += ["## Shared resources", "", markdown.table(*t["links"]), ""]
+    lines += ["## Monthly series", "", markdown.escape(v["series_sentence"]), ""]
+    lines += [markdown.table(*t["series"]), "", "## Data quality", ""]
     lines += [f"- {markdown.escape(w)}" for w in v["warnings"]] or ["Every check passed."]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -346,6 +340,7 @@ def write_docx(report: ChatReport, charts: ChartFiles, path: Path) -> Path:
     from docx.shared import Inches
 
     v = view(report, charts, lambda chart: chart)
+    t = tables(v)
     document = Document()
     document.core_properties.title = report.title
     document.add_heading(report.title, level=0)
@@ -359,10 +354,8 @@ def write_docx(report: ChatReport, charts: ChartFiles, path: Path) -> Path:
         for cell, text in zip(grid.rows[0].cells, header, strict=True):
             cell.text = str(text)
         for row in rows:
-            cells = grid.add_row().cells
-            for cell, value in zip(cells, row, strict=True):
+            for cell, value in zip(grid.add_row().cells, row, strict=True):
                 cell.text = "" if value is None else str(value)
-        return grid
 
     def picture(chart, width=6.3):
         if chart is not None:
@@ -370,17 +363,10 @@ def write_docx(report: ChatReport, charts: ChartFiles, path: Path) -> Path:
 
     document.add_heading("Summary", level=1)
     document.add_paragraph(v["summary_sentence"])
-    table(
-        ["figure", "the hour", "the window", "published"],
-        [(r["label"], r["hour"], r["window"], r["published"]) for r in v["summary_rows"]],
-    )
-    for index, poll in enumerate(v["polls"]):
+    table(*t["summary"])
+    for index, (poll, poll_table) in enumerate(zip(v["polls"], t["polls"], strict=True)):
         document.add_heading(f"Poll: {poll['question']}", level=1)
-        table(
-            ["option", "votes", "%"],
-            [(o["option_label"], o["votes"], o["pct_text"]) for o in poll["options"]]
-            + [("total", poll["total"], "")],
-        )
+        table(*poll_table)
         picture(charts.polls[index] if index < len(charts.polls) else None, 5.5)
     document.add_heading("Activity", level=1)
     picture(charts.timeline)
@@ -394,20 +380,7 @@ def write_docx(report: ChatReport, charts: ChartFiles, path: Path) -> Path:
         )
     document.add_heading("Participants", level=1)
     picture(charts.participants)
-    table(
-        ["#", "account", "originals", "retweets", "replies", "likes received"],
-        [
-            (
-                p["participant_rank"],
-                f"@{p['username']}",
-                p["originals"],
-                p["retweets"],
-                p["replies"],
-                p["likes_received"],
-            )
-            for p in v["participants"]
-        ],
-    )
+    table(*t["participants"])
     if v["network"]:
         document.add_heading("Who talks to whom", level=2)
         n = v["network"]
@@ -435,20 +408,11 @@ def write_docx(report: ChatReport, charts: ChartFiles, path: Path) -> Path:
         document.add_paragraph("Themes: (to write)")
         picture(charts.clouds.get(q["question_id"]), 5.8)
     document.add_heading("Shared resources", level=1)
-    table(
-        ["shared by", "resource", "shares"],
-        [(f"@{link['first_shared_by']}", link["url"], link["shares"]) for link in v["links"]],
-    )
+    table(*t["links"])
     document.add_heading("Monthly series", level=1)
     document.add_paragraph(v["series_sentence"])
     picture(charts.series)
-    table(
-        ["chat", "contributors", "originals", "retweets", "posts"],
-        [
-            (s["month"], s["contributors"], s["originals"], s["retweets"], s["posts"])
-            for s in v["series"]
-        ],
-    )
+    table(*t["series"])
     document.add_heading("Data quality", level=1)
     for warning in v["warnings"] or ["Every check passed for this chat."]:
         document.add_paragraph(warning)

@@ -103,21 +103,9 @@ ancestors (chat_id, platform, post_id, ancestor_post_id, depth) as (
 ),
 
 nearest_direct as (
-    select
-        ancestors.chat_id,
-        ancestors.platform,
-        ancestors.post_id,
-        direct.question_id,
-        row_number() over (
-            partition by ancestors.chat_id, ancestors.platform, ancestors.post_id
-            order by ancestors.depth
-        ) as ancestor_rank
-    from ancestors
-    inner join direct
-        on ancestors.chat_id = direct.chat_id
-        and ancestors.platform = direct.platform
-        and ancestors.ancestor_post_id = direct.post_id
+    {{ ancestor_questions('direct', 'asc') }}
 ),
+
 
 -- Rule 4: the latest question asked in the hour before the post.
 timed_candidates as (
@@ -169,21 +157,9 @@ chained as (
 -- An ancestor without a tag of its own still has a question when it falls back to quote or
 -- time; the root-most such ancestor decides (it is what every post below it inherits).
 root_most as (
-    select
-        ancestors.chat_id,
-        ancestors.platform,
-        ancestors.post_id,
-        fallback.question_id,
-        row_number() over (
-            partition by ancestors.chat_id, ancestors.platform, ancestors.post_id
-            order by ancestors.depth desc
-        ) as ancestor_rank
-    from ancestors
-    inner join timed as fallback
-        on ancestors.chat_id = fallback.chat_id
-        and ancestors.platform = fallback.platform
-        and ancestors.ancestor_post_id = fallback.post_id
+    {{ ancestor_questions('timed', 'desc') }}
 ),
+
 
 -- What a quoted post stands for: its tag or chain, else its root-most ancestor's time, else
 -- its own time; the host's question post stands for its question.
@@ -232,22 +208,9 @@ fallback as (
 ),
 
 root_fallback as (
-    select
-        ancestors.chat_id,
-        ancestors.platform,
-        ancestors.post_id,
-        fallback.question_id,
-        row_number() over (
-            partition by ancestors.chat_id, ancestors.platform, ancestors.post_id
-            order by ancestors.depth desc
-        ) as ancestor_rank
-    from ancestors
-    inner join fallback
-        on ancestors.chat_id = fallback.chat_id
-        and ancestors.platform = fallback.platform
-        and ancestors.ancestor_post_id = fallback.post_id
-    where fallback.question_id is not null
+    {{ ancestor_questions('fallback', 'desc') }}
 ),
+
 
 final as (
     select

@@ -1,10 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='month_partition',
-        on_schema_change='sync_all_columns',
-    )
-}}
 -- Activity figures per chat and scope (metrics.md 4); a chat with no posts has zero rows
 -- of counts, not a missing row.
 with

@@ -1,10 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='month_partition',
-        on_schema_change='sync_all_columns',
-    )
-}}
 -- Per chat and posting account (metrics.md 6). participant_rank orders the accounts as the
 -- reports' participants figure does, by originals then retweets, hosts left out.
 with

@@ -1,10 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='month_partition',
-        on_schema_change='sync_all_columns',
-    )
-}}
 -- Votes per option of each poll attached to a chat post (metrics.md 6). A poll that reached
 -- the chat through a retweet belongs to the retweeted post.
 with

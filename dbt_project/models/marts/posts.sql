@@ -1,10 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='month_partition',
-        on_schema_change='sync_all_columns',
-    )
-}}
 -- Every post of every chat of the partition's months (grain: chat x post).
 with
 
