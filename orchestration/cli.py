@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ from orchestration.settings import (
     DBT_PROJECT_DIR,
     ENV_CHATS,
     ENV_OUT,
+    ENV_PSEUDONYMISE,
     ENV_RAW,
     ENV_WAREHOUSE,
     PROJECT_ROOT,
@@ -39,6 +41,8 @@ telemetry:
 """
 PARTITION_RANGE_START = "dagster/asset_partition_range_start"
 PARTITION_RANGE_END = "dagster/asset_partition_range_end"
+# host:pid of the tweetchat process executing a run, to recover runs whose process died.
+RUN_PROCESS_TAG = "tweetchat/process"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,6 +145,14 @@ def _path_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, help=f"folder for charts and reports (env {ENV_OUT}; default output/)"
     )
+    parser.add_argument(
+        "--pseudonymise",
+        action="store_true",
+        default=None,
+        help="show non-host handles as stable pseudonyms in reports and charts "
+        f"(env {ENV_PSEUDONYMISE}=1; the key: TWEETCHAT_PSEUDONYM_KEY or .pseudonym_key "
+        "beside the warehouse)",
+    )
 
 
 def _apply_path_options(args) -> settings_module.Settings:
@@ -153,6 +165,8 @@ def _apply_path_options(args) -> settings_module.Settings:
         value = getattr(args, option, None)
         if value is not None:
             os.environ[variable] = str(Path(value).expanduser().resolve())
+    if getattr(args, "pseudonymise", None):
+        os.environ[ENV_PSEUDONYMISE] = "1"
     try:
         current = settings_module.current_settings()
     except SettingsError as error:
@@ -246,7 +260,14 @@ def _execute_job(args, job_name: str, verb: str, done: str) -> int:
             f"no working warehouse at {current.build_database}; run `tweetchat run` first"
         )
     job = defs.resolve_job_def(job_name)
-    tags = {PARTITION_RANGE_START: first, PARTITION_RANGE_END: last}
+    instance = dg.DagsterInstance.get()
+    for line in recover_interrupted_runs(instance):
+        print(f"tweetchat {verb}: {line}", file=sys.stderr)
+    tags = {
+        PARTITION_RANGE_START: first,
+        PARTITION_RANGE_END: last,
+        RUN_PROCESS_TAG: f"{socket.gethostname()}:{os.getpid()}",
+    }
     span = first[:7] if first == last else f"{first[:7]}..{last[:7]}"
     source = current.raw_dir if verb == "run" else current.build_database
     print(f"tweetchat {verb}: {span} from {source} into {current.warehouse}", file=sys.stderr)
@@ -254,7 +275,7 @@ def _execute_job(args, job_name: str, verb: str, done: str) -> int:
     # Progress (Dagster's and dbt's log lines) goes to stderr; stdout keeps the summary.
     with contextlib.redirect_stdout(sys.stderr):
         result = job.execute_in_process(
-            instance=dg.DagsterInstance.get(),
+            instance=instance,
             tags=tags,
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
@@ -286,6 +307,44 @@ def _execute_job(args, job_name: str, verb: str, done: str) -> int:
         print(f"outputs:   {current.out_dir}")
     print(f"dagster:   DAGSTER_HOME={os.environ['DAGSTER_HOME']} (open it with `tweetchat ui`)")
     return 0
+
+
+def recover_interrupted_runs(instance) -> list[str]:
+    """Close the runs of `tweetchat` processes on this machine that died mid-run.
+
+    A killed run stays 'started' in DAGSTER_HOME and keeps its claim on the DuckDB pool,
+    so the next run would wait for it forever. Its working database needs nothing: DuckDB
+    replays or drops what the dead process left, and the next run rebuilds its months.
+    """
+    import dagster as dg
+
+    host = socket.gethostname()
+    recovered = []
+    runs = instance.get_runs(
+        filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING])
+    )
+    for run in runs:
+        owner = run.tags.get(RUN_PROCESS_TAG, "")
+        run_host, _, pid = owner.rpartition(":")
+        if run_host != host or not pid.isdigit() or _process_alive(int(pid)):
+            continue
+        instance.report_run_failed(run, message=f"the tweetchat process {pid} died mid-run")
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        recovered.append(
+            f"run {run.run_id} was interrupted (process {pid} is gone); marked failed and its "
+            "hold on the warehouse released. This run rebuilds its months."
+        )
+    return recovered
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def failed_checks(result) -> tuple[list[str], list[str]]:

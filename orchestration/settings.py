@@ -20,6 +20,7 @@ ENV_RAW = "TWEETCHAT_RAW"
 ENV_CHATS = "TWEETCHAT_CHATS"
 ENV_WAREHOUSE = "TWEETCHAT_WAREHOUSE"
 ENV_OUT = "TWEETCHAT_OUT"
+ENV_PSEUDONYMISE = "TWEETCHAT_PSEUDONYMISE"
 ENV_BUILD_DATABASE = "TWEETCHAT_BUILD_DATABASE"
 ENV_FIRST_MONTH = "TWEETCHAT_FIRST_MONTH"
 
@@ -30,6 +31,8 @@ class Settings:
     chats_file: Path
     warehouse: Path
     out_dir: Path
+    # Reports and charts show non-host handles as stable pseudonyms (orchestration/pseudonyms.py).
+    pseudonymise: bool = False
 
     @property
     def build_database(self) -> Path:
@@ -42,6 +45,7 @@ class Settings:
         os.environ[ENV_CHATS] = str(self.chats_file)
         os.environ[ENV_WAREHOUSE] = str(self.warehouse)
         os.environ[ENV_OUT] = str(self.out_dir)
+        os.environ[ENV_PSEUDONYMISE] = "1" if self.pseudonymise else "0"
 
 
 # DuckDB names a database after its file; these would clash with the warehouse's schemas.
@@ -68,6 +72,7 @@ def current_settings() -> Settings:
         chats_file=_path(ENV_CHATS, SAMPLE_DIR / "chats.yaml"),
         warehouse=_path(ENV_WAREHOUSE, PROJECT_ROOT / "warehouse" / "tweetchat.duckdb"),
         out_dir=_path(ENV_OUT, PROJECT_ROOT / "output"),
+        pseudonymise=os.environ.get(ENV_PSEUDONYMISE, "0").lower() in ("1", "true", "yes"),
     )
     if settings.warehouse.stem.lower() in RESERVED_DATABASE_NAMES:
         raise SettingsError(

@@ -100,6 +100,9 @@ def publish(build_database: Path, warehouse: Path) -> int:
     with connect(build_database) as con:
         con.execute("checkpoint")
     warehouse.parent.mkdir(parents=True, exist_ok=True)
+    # A run killed while copying leaves its partial copy; runs publish one at a time.
+    for stale in warehouse.parent.glob(f".{warehouse.name}.*.publishing"):
+        stale.unlink(missing_ok=True)
     handle, temporary = tempfile.mkstemp(
         prefix=f".{warehouse.name}.", suffix=".publishing", dir=warehouse.parent
     )

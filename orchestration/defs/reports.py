@@ -7,6 +7,7 @@ are downstream of the blocking checks, so a failed count stops them.
 
 import base64
 import io
+import os
 from pathlib import Path
 
 import dagster as dg
@@ -15,9 +16,10 @@ from orchestration import markdown
 from orchestration.defs.network import CENTRALITY_KEY
 from orchestration.defs.partitions import dbt_vars, monthly_partitions
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.pseudonyms import ENV_PSEUDONYM_MAP, Pseudonymiser, load_key
 from orchestration.reports import draw_charts, existing_charts
 from orchestration.reports.charts import series_chart
-from orchestration.reports.content import chat_ids, load_chat_report
+from orchestration.reports.content import chat_ids, load_chat_report, pseudonymised
 from orchestration.reports.render import write_docx, write_html, write_markdown
 from orchestration.warehouse import connect
 
@@ -53,6 +55,43 @@ def thumbnail(path: Path, width: int = 420) -> str:
         small.save(buffer, format="PNG", optimize=True)
     encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
     return f"![{markdown.escape(path.stem)}](data:image/png;base64,{encoded})"
+
+
+def load_reports(con, warehouse: WarehouseResource, chats, run_id=None):
+    """The chats' report content, pseudonymised when the settings say so, and the
+    (chat, handle, pseudonym) rows of the accounts that were replaced."""
+    reports = [load_chat_report(con, chat_id, run_id=run_id) for chat_id in chats]
+    if not warehouse.pseudonymise:
+        return reports, []
+    key = load_key(warehouse.settings.warehouse)
+    mapping = []
+    for report in reports:
+        pseudonymiser = Pseudonymiser(key, report.hosts)
+        mapping += [
+            (report.chat_id, name, pseudonymiser.handle(name))
+            for name in report.participants["username"]
+            if pseudonymiser.handle(name) != name
+        ]
+        pseudonymised(report, pseudonymiser)
+    return reports, mapping
+
+
+def keep_pseudonym_map(warehouse: WarehouseResource, mapping) -> bool:
+    """Store handle -> pseudonym in audit.pseudonyms, only where TWEETCHAT_PSEUDONYM_MAP=1."""
+    if not mapping or os.environ.get(ENV_PSEUDONYM_MAP, "0") != "1":
+        return False
+    with connect(warehouse.build_database) as con:
+        con.execute("create schema if not exists audit")
+        con.execute(
+            "create table if not exists audit.pseudonyms "
+            "(chat_id varchar, username varchar, pseudonym varchar)"
+        )
+        con.executemany(
+            "delete from audit.pseudonyms where chat_id = ? and username = ?",
+            [(chat_id, name) for chat_id, name, _ in mapping],
+        )
+        con.executemany("insert into audit.pseudonyms values (?, ?, ?)", mapping)
+    return True
 
 
 def _months(context) -> tuple[str, str]:
@@ -105,8 +144,7 @@ def charts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> d
     out_dir = warehouse.settings.out_dir
     month_start, month_end = _months(context)
     with connect(warehouse.build_database, read_only=True) as con:
-        chats = chat_ids(con, month_start, month_end)
-        reports = [load_chat_report(con, chat_id) for chat_id in chats]
+        reports, _ = load_reports(con, warehouse, chat_ids(con, month_start, month_end))
     files: list[Path] = []
     previews = []
     for number, report in enumerate(reports, start=1):
@@ -156,10 +194,10 @@ def chat_reports(
     out_dir = warehouse.settings.out_dir
     month_start, month_end = _months(context)
     with connect(warehouse.build_database, read_only=True) as con:
-        reports = [
-            load_chat_report(con, chat_id, run_id=context.run.run_id)
-            for chat_id in chat_ids(con, month_start, month_end)
-        ]
+        reports, mapping = load_reports(
+            con, warehouse, chat_ids(con, month_start, month_end), context.run.run_id
+        )
+    map_kept = keep_pseudonym_map(warehouse, mapping)
     written = []
     for report in reports:
         chat_dir = out_dir / report.chat_id
@@ -180,5 +218,7 @@ def chat_reports(
             ),
             "key_figures": dg.MetadataValue.md(_key_figures(reports)),
             "warnings": sum(len(r.warnings) for r in reports),
+            "pseudonymised": warehouse.pseudonymise,
+            "pseudonym_map_kept": map_kept,
         }
     )

@@ -24,6 +24,7 @@ class WarehouseResource(dg.ConfigurableResource):
     chats_file: str
     warehouse: str
     out_dir: str
+    pseudonymise: bool = False
 
     @property
     def settings(self) -> Settings:
@@ -32,6 +33,7 @@ class WarehouseResource(dg.ConfigurableResource):
             chats_file=Path(self.chats_file),
             warehouse=Path(self.warehouse),
             out_dir=Path(self.out_dir),
+            pseudonymise=self.pseudonymise,
         )
 
     @property
@@ -50,6 +52,7 @@ def build_resources() -> dict:
             chats_file=str(current.chats_file),
             warehouse=str(current.warehouse),
             out_dir=str(current.out_dir),
+            pseudonymise=current.pseudonymise,
         ),
         "dbt": DbtCliResource(
             project_dir=dbt_project, profiles_dir=DBT_PROJECT_DIR, dbt_executable=tool_path("dbt")

@@ -54,6 +54,7 @@ class ChatReport:
     network: dict[str, object]
     centrality: pd.DataFrame
     edges: pd.DataFrame
+    hosts: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -222,6 +223,13 @@ def load_chat_report(con, chat_id: str, run_id: str | None = None) -> ChatReport
         network=network.iloc[0].to_dict() if len(network) else {},
         centrality=centrality,
         edges=edges,
+        hosts=[
+            row[0]
+            for row in con.execute(
+                "select username from staging.stg_registry__chat_hosts where chat_id = ?",
+                [chat_id],
+            ).fetchall()
+        ],
         warnings=_warnings(con, chat_id, chat[7], run_id),
     )
 
@@ -327,3 +335,48 @@ def _warnings(con, chat_id: str, chat_month, run_id: str | None) -> list[str]:
         [run_id, run_id, chat_month, chat_month, chat_id, run_id, run_id],
     ).fetchall()
     return [f"{suite}: {observed}" for suite, observed in rows]
+
+
+def pseudonymised(report: ChatReport, pseudonymiser) -> ChatReport:
+    """The report with every non-host handle, as a name or an @mention, replaced."""
+    handle, text = pseudonymiser.handle, pseudonymiser.text
+    known = {
+        name.lower()
+        for name in [
+            *report.participants.get("username", []),
+            *report.edges.get("source_username", []),
+            *report.edges.get("target_username", []),
+        ]
+        if isinstance(name, str)
+    }
+
+    def term(value):
+        # A handle written as a plain word would name the account in a word cloud.
+        return " ".join(handle(w) if w in known else w for w in str(value).split(" "))
+
+    def frame(data: pd.DataFrame, names=(), texts=()) -> pd.DataFrame:
+        data = data.copy()
+        for column in names:
+            if column in data:
+                data[column] = data[column].map(handle)
+        for column in texts:
+            if column in data:
+                data[column] = data[column].map(text)
+        return data
+
+    report.popular = frame(report.popular, ["author_username"], ["text", "question_text"])
+    report.participants = frame(report.participants, ["username"])
+    report.links = frame(report.links, ["first_shared_by"])
+    report.centrality = frame(report.centrality, ["username"])
+    report.edges = frame(report.edges, ["source_username", "target_username"])
+    report.polls = [
+        (text(question), frame(options, texts=["option_label", "poll_text"]))
+        for question, options in report.polls
+    ]
+    for section in report.questions:
+        section.question_text = text(section.question_text)
+        section.top_responses = frame(section.top_responses, ["author_username"], ["text"])
+        section.threads = frame(section.threads, ["author_username"], ["text"])
+        section.keywords = section.keywords.assign(term=section.keywords["term"].map(term))
+    report.warnings = [text(w) for w in report.warnings]
+    return report
