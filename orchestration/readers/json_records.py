@@ -7,7 +7,10 @@ Lines that are not JSON become rejected records with their line number; the rest
 
 from __future__ import annotations
 
+import codecs
 import json
+import os
+import tempfile
 from pathlib import Path
 
 # The CSV reader is DuckDB's fastest way to get lines with their order; a delimiter and
@@ -59,8 +62,15 @@ def stage_json_records(con, path: Path, source_file: str) -> int:
     """Fill temp table `export_records(line_no, doc)`; reject non-JSON lines. Returns rejects."""
     con.execute("drop table if exists export_lines")
     is_lines, _ = head_records(path, limit=1)
+    not_utf8 = 0
     if is_lines:
-        con.execute(f"create temp table export_lines as {_LINES_SQL}", [str(path)])
+        # DuckDB refuses a whole file for one line that is not UTF-8, and the error would
+        # abort the file's transaction: check first (about a second per GB), and only then
+        # take the slower path that rejects those lines one by one.
+        if _is_utf8(path):
+            con.execute(f"create temp table export_lines as {_LINES_SQL}", [str(path)])
+        else:
+            not_utf8 = _stage_utf8_lines(con, path, source_file)
         con.execute("delete from export_lines where line is null or trim(line) = ''")
     else:
         con.execute(
@@ -96,4 +106,48 @@ def stage_json_records(con, path: Path, source_file: str) -> int:
         """
     )
     con.execute("drop table export_lines")
-    return rejected
+    return rejected + not_utf8
+
+
+def _is_utf8(path: Path, chunk_bytes: int = 16 << 20) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(chunk_bytes):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _stage_utf8_lines(con, path: Path, source_file: str) -> int:
+    """`export_lines` for a file with lines that are not UTF-8: those become rejected records,
+    the rest load with their own line numbers. The export itself is never modified: the good
+    lines go through a temporary copy in which each bad line is left empty."""
+    descriptor, copy = tempfile.mkstemp(prefix="tweetchat-utf8-", suffix=".jsonl")
+    bad: list[tuple[int, str, str]] = []
+    try:
+        with path.open("rb") as source, os.fdopen(descriptor, "wb") as target:
+            for line_no, raw in enumerate(source, start=1):
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    bad.append((line_no, f"byte {error.start}", raw.decode("utf-8", "replace")))
+                    raw = b"\n"
+                target.write(raw)
+        con.execute(f"create temp table export_lines as {_LINES_SQL}", [copy])
+    finally:
+        Path(copy).unlink(missing_ok=True)
+    con.executemany(
+        """
+        insert into raw.rejected_records values (
+            ?, ?, null,
+            'not valid UTF-8 (at ' || ? || ' of the line): re-export the file as UTF-8 or fix '
+            || 'the line; the rest of the file is loaded',
+            left(?, 4000), now()
+        )
+        """,
+        [(source_file, line_no, where, text) for line_no, where, text in bad],
+    )
+    return len(bad)
