@@ -2,8 +2,12 @@
 and every line is either loaded or rejected."""
 
 import json
+import tempfile
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from orchestration.ingest import load_directory
 from orchestration.warehouse import connect
@@ -79,3 +83,75 @@ def test_every_line_is_loaded_or_rejected(loaded):
         assert rows == sum(1 for _, f, _ in posts if f == name), name
     assert files["not_utf8.jsonl"] == (2, 1)
     assert files["truncated.jsonl"] == (1, 1)
+
+
+def _post(post_id: int, with_time: bool) -> dict:
+    post = other(str(post_id))
+    if not with_time:
+        post = {k: v for k, v in post.items() if k != "created_at"}
+    return post
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.booleans(), min_size=1, max_size=3),  # posts, each with created_at or not
+            st.sampled_from(["intact", "truncate", "bad_bytes", "blank", "array"]),
+            st.integers(min_value=1, max_value=400),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_random_and_mangled_exports_never_lose_a_line(lines):
+    """Every non-blank line ends as loaded posts or a rejected record; nothing crashes."""
+    payload = []
+    expected_posts = 0
+    next_id = 100
+    for times, mangling, cut in lines:
+        posts = []
+        for with_time in times:
+            posts.append(_post(next_id, with_time))
+            next_id += 1
+        text = json.dumps(posts) if mangling == "array" else page(*posts)
+        data = text.encode()
+        if mangling == "truncate":
+            data = data[: min(cut, len(data) - 1)]
+        elif mangling == "bad_bytes":
+            data = data[: cut % len(data)] + b"\xff\xfe" + data[cut % len(data) :]
+        elif mangling == "blank":
+            data = b"   "
+        else:
+            # Intact pages and arrays land every post that has a created_at.
+            expected_posts += sum(times)
+        payload.append(data)
+    with tempfile.TemporaryDirectory() as folder:
+        raw = Path(folder) / "raw"
+        raw.mkdir()
+        (raw / "export.jsonl").write_bytes(b"\n".join(payload) + b"\n")
+        with connect(Path(folder) / "build.duckdb") as con:
+            load_directory(con, raw)
+            loaded_lines = {
+                line
+                for (line,) in con.execute(
+                    "select distinct source_line from raw.posts where section = 'data'"
+                ).fetchall()
+            }
+            rejected_lines = {
+                line
+                for (line,) in con.execute(
+                    "select distinct line from raw.rejected_records"
+                ).fetchall()
+            }
+            posts = con.execute("select count(*) from raw.posts where section = 'data'").fetchone()[
+                0
+            ]
+    if None in rejected_lines:
+        # No line was a record of a known format: the file is rejected whole, with the reason.
+        assert posts == expected_posts == 0
+        return
+    for number, data in enumerate(payload, start=1):
+        if data.strip():
+            assert number in loaded_lines | rejected_lines, (number, data[:80])
+    assert posts == expected_posts
