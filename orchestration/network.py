@@ -1,12 +1,13 @@
-"""Centrality of the accounts in each chat's conversation network (networkx).
+"""Betweenness of the accounts in each chat's conversation network (networkx).
 
-The edges and their counts come from marts.interactions (dbt); this module only adds the
-graph measures SQL has no good way to compute: betweenness, and degree on the same graph.
+The edges and every count (degrees, weights) come from dbt: marts.interactions and
+marts.account_degrees. This module adds only the graph measure SQL has no good way to
+compute, betweenness, and ranks the accounts by it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import networkx as nx
@@ -26,31 +27,34 @@ class AccountCentrality:
     centrality_rank: int
 
 
-def chat_centrality(chat_id: str, edges: Iterable[tuple[str, str, int]]) -> list[AccountCentrality]:
-    """Rank a chat's accounts by betweenness, then in-degree; edges are (source, target, weight)."""
+def chat_centrality(
+    chat_id: str,
+    edges: Iterable[tuple[str, str]],
+    degrees: Mapping[str, tuple[int, int, int]],
+) -> list[AccountCentrality]:
+    """Rank a chat's accounts by betweenness, then in-degree.
+
+    `edges` are the network's (source, target) pairs; `degrees` maps each account to
+    (in_degree, out_degree, weighted_in_degree) from marts.account_degrees.
+    """
     graph = nx.DiGraph()
-    for source, target, weight in edges:
-        if graph.has_edge(source, target):
-            graph[source][target]["weight"] += weight
-        else:
-            graph.add_edge(source, target, weight=weight)
+    graph.add_nodes_from(degrees)
+    graph.add_edges_from(edges)
     if graph.number_of_nodes() == 0:
         return []
     # Normalised over the graph's size, so chats of different sizes compare; unweighted paths,
     # since a weight here is a strength, not a distance.
     betweenness = nx.betweenness_centrality(graph, normalized=True)
-    weighted_in = dict(graph.in_degree(weight="weight"))
+    unknown = (0, 0, 0)
     ordered = sorted(
         graph.nodes,
-        key=lambda node: (-betweenness[node], -graph.in_degree(node), node),
+        key=lambda node: (-betweenness[node], -degrees.get(node, unknown)[0], node),
     )
     return [
         AccountCentrality(
-            chat_id=chat_id,
-            username=node,
-            in_degree=graph.in_degree(node),
-            out_degree=graph.out_degree(node),
-            weighted_in_degree=int(weighted_in[node]),
+            chat_id,
+            node,
+            *degrees.get(node, unknown),
             betweenness=round(betweenness[node], 6),
             centrality_rank=rank,
         )

@@ -317,6 +317,23 @@ def test_interactions_and_network_summary(warehouse):
     assert summary == [(len(accounts), len(reply_mention), 0, 0.0)]
 
 
+def test_account_degrees_count_distinct_accounts_and_their_posts(warehouse):
+    degrees = {
+        name: rest
+        for name, *rest in query(
+            warehouse,
+            "select username, in_degree, out_degree, weighted_in_degree "
+            "from marts.account_degrees where chat_id = 'qa'",
+        )
+    }
+    # user7 replies to and mentions the host in one post: one account, two interactions.
+    assert degrees["host_demo"] == [1, 0, 2]
+    # user1 hears from user2 (reply and mention); user2 also hears from user9.
+    assert degrees["user1_demo"] == [1, 0, 2]
+    assert degrees["user2_demo"] == [1, 1, 2]
+    assert degrees["user7_demo"] == [1, 1, 2]
+
+
 def test_activity_timeline_buckets(warehouse):
     rows = query(
         warehouse,

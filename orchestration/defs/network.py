@@ -24,12 +24,16 @@ create table if not exists marts.account_centrality (
     key=CENTRALITY_KEY,
     group_name="marts",
     kinds={"python", "duckdb"},
-    deps=[dg.AssetKey(["marts", "interactions"]), dg.AssetKey(["marts", "participants"])],
+    deps=[
+        dg.AssetKey(["marts", "interactions"]),
+        dg.AssetKey(["marts", "account_degrees"]),
+        dg.AssetKey(["marts", "participants"]),
+    ],
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool=WAREHOUSE_POOL,
-    description="Per chat and account of the reply/mention network: in- and out-degree "
-    "(distinct accounts), weighted in-degree, betweenness (networkx, normalised) and rank.",
+    description="Per chat and account of the reply/mention network: the degrees of "
+    "marts.account_degrees, betweenness (networkx, normalised) and the rank by it.",
 )
 def account_centrality(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
@@ -44,9 +48,14 @@ def account_centrality(
             bounds,
         ).fetchall()
         edges = con.execute(
-            "select chat_id, source_username, target_username, weight from marts.interactions "
+            "select distinct chat_id, source_username, target_username from marts.interactions "
             f"where {in_months} and kind in ({', '.join('?' for _ in CONVERSATION_KINDS)})",
             [*bounds, *CONVERSATION_KINDS],
+        ).fetchall()
+        degrees = con.execute(
+            "select chat_id, username, in_degree, out_degree, weighted_in_degree "
+            f"from marts.account_degrees where {in_months}",
+            bounds,
         ).fetchall()
         hosts = {
             (chat_id, username)
@@ -58,8 +67,9 @@ def account_centrality(
         }
         rows = []
         for chat_id, chat_month in chats:
-            chat_edges = [(s, t, w) for c, s, t, w in edges if c == chat_id]
-            for account in chat_centrality(chat_id, chat_edges):
+            chat_edges = [(s, t) for c, s, t in edges if c == chat_id]
+            chat_degrees = {u: (i, o, w) for c, u, i, o, w in degrees if c == chat_id}
+            for account in chat_centrality(chat_id, chat_edges, chat_degrees):
                 rows.append(
                     (
                         chat_id,
