@@ -19,7 +19,13 @@ from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.pseudonyms import ENV_PSEUDONYM_MAP, Pseudonymiser, load_key
 from orchestration.reports import draw_charts, existing_charts
 from orchestration.reports.charts import series_chart
-from orchestration.reports.content import chat_ids, load_chat_report, pseudonymised
+from orchestration.reports.content import (
+    chat_ids,
+    load_chat_report,
+    load_series,
+    load_series_summary,
+    pseudonymised,
+)
 from orchestration.reports.render import write_docx, write_html, write_markdown
 from orchestration.warehouse import connect
 
@@ -145,6 +151,8 @@ def charts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> d
     month_start, month_end = _months(context)
     with connect(warehouse.build_database, read_only=True) as con:
         reports, _ = load_reports(con, warehouse, chat_ids(con, month_start, month_end))
+        # The whole series as built, whichever months this run rebuilt.
+        series, series_summary = load_series(con), load_series_summary(con)
     files: list[Path] = []
     previews = []
     for number, report in enumerate(reports, start=1):
@@ -155,12 +163,10 @@ def charts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> d
         files += [p for p in paths if p is not None]
         if drawn.timeline is not None and len(previews) < 2:
             previews.append(thumbnail(drawn.timeline))
-    if reports:
-        # The whole series as built so far: the last chat's series runs up to it.
-        last = reports[-1]
+    if len(series):
         series_file = series_chart(
-            last.series,
-            last.series_summary,
+            series,
+            series_summary,
             out_dir / "series" / "monthly_activity.png",
             "Monthly activity summary: contributors, original posts and retweets per chat",
         )

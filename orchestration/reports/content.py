@@ -15,7 +15,6 @@ TOP_PARTICIPANTS = 15
 TOP_RESPONSES = 3
 TOP_KEYWORDS = 60
 POPULAR_POSTS = 3
-SERIES_MEASURES = ("contributors", "originals", "retweets", "posts")
 
 
 @dataclass
@@ -77,10 +76,9 @@ def _frame(con, sql: str, params=()) -> pd.DataFrame:
 def load_chat_report(con, chat_id: str, run_id: str | None = None) -> ChatReport:
     """Everything the report of `chat_id` shows, from the marts of an open connection."""
     chat = con.execute(
-        f"""
+        """
         select chat_id, coalesce(title, chat_id), timezone, starts_local,
-               {_local("hour_ends_at")}, {_local("window_starts_at")}, {_local("window_ends_at")},
-               chat_month
+               hour_ends_local, window_starts_local, window_ends_local, chat_month
         from staging.stg_registry__chats where chat_id = ?
         """,
         [chat_id],
@@ -136,9 +134,8 @@ def load_chat_report(con, chat_id: str, run_id: str | None = None) -> ChatReport
         f"""
         select posts.author_username, posts.text, posts.retweet_count, posts.like_count,
                posts.impression_count, posts.question_id, questions.question_text,
-               {_local("posts.created_at", "chats.timezone")} as created_local
+               posts.created_local
         from marts.posts as posts
-        inner join staging.stg_registry__chats as chats on posts.chat_id = chats.chat_id
         left join marts.question_responses as questions
             on posts.chat_id = questions.chat_id and posts.question_id = questions.question_id
         where posts.chat_id = ? and not posts.is_retweet
@@ -164,21 +161,7 @@ def load_chat_report(con, chat_id: str, run_id: str | None = None) -> ChatReport
         "where chat_id = ? order by shares desc, first_shared_at",
         [chat_id],
     )
-    series = _frame(
-        con,
-        """
-        select activity.chat_id, chats.chat_month, coalesce(chats.title, activity.chat_id) as title,
-               activity.contributors, activity.originals, activity.retweets, activity.posts
-        from marts.chat_activity as activity
-        inner join staging.stg_registry__chats as chats on activity.chat_id = chats.chat_id
-        where activity.scope = 'window' and chats.starts_at <= (
-            select starts_at from staging.stg_registry__chats where chat_id = ?
-        )
-        order by chats.starts_at
-        """,
-        [chat_id],
-    )
-    summary = _frame(con, "select * from marts.series_summary where scope = 'window'")
+    series = load_series(con, until_chat_id=chat_id)
     network = _frame(
         con,
         "select accounts, edges, interactions, reciprocal_pairs, reciprocity "
@@ -219,7 +202,7 @@ def load_chat_report(con, chat_id: str, run_id: str | None = None) -> ChatReport
         questions=_questions(con, chat_id),
         links=links,
         series=series,
-        series_summary=summary.iloc[0].to_dict() if len(summary) else {},
+        series_summary=load_series_summary(con),
         network=network.iloc[0].to_dict() if len(network) else {},
         centrality=centrality,
         edges=edges,
@@ -234,8 +217,27 @@ def load_chat_report(con, chat_id: str, run_id: str | None = None) -> ChatReport
     )
 
 
-def _local(column: str, timezone: str = "timezone") -> str:
-    return f"timezone({timezone}, timezone('UTC', {column}))"
+def load_series(con, until_chat_id: str | None = None) -> pd.DataFrame:
+    """Window figures per chat of the series, in order; up to `until_chat_id` when given."""
+    return _frame(
+        con,
+        """
+        select activity.chat_id, chats.chat_month, coalesce(chats.title, activity.chat_id) as title,
+               activity.contributors, activity.originals, activity.retweets, activity.posts
+        from marts.chat_activity as activity
+        inner join staging.stg_registry__chats as chats on activity.chat_id = chats.chat_id
+        where activity.scope = 'window' and (? is null or chats.starts_at <= (
+            select starts_at from staging.stg_registry__chats where chat_id = ?
+        ))
+        order by chats.starts_at
+        """,
+        [until_chat_id, until_chat_id],
+    )
+
+
+def load_series_summary(con) -> dict:
+    summary = _frame(con, "select * from marts.series_summary where scope = 'window'")
+    return summary.iloc[0].to_dict() if len(summary) else {}
 
 
 def _has_table(con, schema: str, table: str) -> bool:
@@ -251,14 +253,12 @@ def _has_table(con, schema: str, table: str) -> bool:
 def _questions(con, chat_id: str) -> list[QuestionSection]:
     questions = _frame(
         con,
-        f"""
-        select questions.question_id, coalesce(questions.question_text, '') as question_text,
-               {_local("questions.asked_at", "chats.timezone")} as asked_local,
-               questions.responses, questions.responders, questions.likes, questions.retweets
-        from marts.question_responses as questions
-        inner join staging.stg_registry__chats as chats on questions.chat_id = chats.chat_id
-        where questions.chat_id = ?
-        order by questions.question_position
+        """
+        select question_id, coalesce(question_text, '') as question_text, asked_local,
+               responses, responders, likes, retweets
+        from marts.question_responses
+        where chat_id = ?
+        order by question_position
         """,
         [chat_id],
     )

@@ -71,6 +71,7 @@ final as (
         questions.question_text,
         questions.question_source,
         question_posts.created_at as asked_at,
+        {{ utc_to_local('question_posts.created_at', 'chats.timezone') }} as asked_local,
         question_posts.platform as question_platform,
         question_posts.post_id as question_post_id
     from questions

@@ -34,6 +34,7 @@ final as (
         questions.question_text,
         questions.question_source,
         questions.asked_at,
+        questions.asked_local,
         questions.question_post_id,
         coalesce(figures.responses, 0) as responses,
         coalesce(figures.responders, 0) as responders,

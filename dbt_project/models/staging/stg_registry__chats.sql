@@ -5,7 +5,7 @@ chats as (
     select * from {{ source('registry', 'chats') }}
 ),
 
-final as (
+bounds as (
     select
         chat_id,
         title,
@@ -22,6 +22,16 @@ final as (
         {{ dbt.dateadd('minute', 'cast(60 * window_hours_after as integer)', 'starts_at') }}
             as window_ends_at
     from chats
+),
+
+final as (
+    select
+        *,
+        -- The same bounds on the chat's wall clock, for reports and charts.
+        {{ utc_to_local('hour_ends_at', 'timezone') }} as hour_ends_local,
+        {{ utc_to_local('window_starts_at', 'timezone') }} as window_starts_local,
+        {{ utc_to_local('window_ends_at', 'timezone') }} as window_ends_local
+    from bounds
 )
 
 select * from final
