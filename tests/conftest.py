@@ -144,17 +144,22 @@ def sample_hashes():
     }
 
 
+def sample_variables(root: Path) -> dict[str, str]:
+    """TWEETCHAT_* and DAGSTER_HOME for the bundled sample, writing under `root`."""
+    return {
+        "TWEETCHAT_RAW": str(SAMPLE_DIR / "raw"),
+        "TWEETCHAT_CHATS": str(SAMPLE_DIR / "chats.yaml"),
+        "TWEETCHAT_WAREHOUSE": str(root / "warehouse" / "tweetchat.duckdb"),
+        "TWEETCHAT_OUT": str(root / "output"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+    }
+
+
 def sample_environment(root: Path) -> tuple[pytest.MonkeyPatch, dg.Definitions, dg.DagsterInstance]:
     """Point TWEETCHAT_* and DAGSTER_HOME at `root` for the bundled sample; undo when done."""
     monkeypatch = pytest.MonkeyPatch()
-    for name, value in {
-        "TWEETCHAT_RAW": SAMPLE_DIR / "raw",
-        "TWEETCHAT_CHATS": SAMPLE_DIR / "chats.yaml",
-        "TWEETCHAT_WAREHOUSE": root / "warehouse" / "tweetchat.duckdb",
-        "TWEETCHAT_OUT": root / "output",
-        "DAGSTER_HOME": root / "dagster_home",
-    }.items():
-        monkeypatch.setenv(name, str(value))
+    for name, value in sample_variables(root).items():
+        monkeypatch.setenv(name, value)
     (root / "dagster_home").mkdir()
     from orchestration.definitions import build_definitions
 

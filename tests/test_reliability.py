@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.settings import SAMPLE_DIR
+from tests.conftest import sample_variables
 
 TWEETCHAT = str(Path(sys.executable).with_name("tweetchat"))
 # Tables whose rows carry the time or id of the run that wrote them.
@@ -19,14 +19,7 @@ RUN_STAMPED = {"raw.loaded_files", "audit.validation_results"}
 
 
 def environment(root: Path) -> dict:
-    return {
-        **os.environ,
-        "TWEETCHAT_RAW": str(SAMPLE_DIR / "raw"),
-        "TWEETCHAT_CHATS": str(SAMPLE_DIR / "chats.yaml"),
-        "TWEETCHAT_WAREHOUSE": str(root / "warehouse" / "tweetchat.duckdb"),
-        "TWEETCHAT_OUT": str(root / "output"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-    }
+    return {**os.environ, **sample_variables(root)}
 
 
 def tables_of(database: Path) -> dict[str, list[str]]:

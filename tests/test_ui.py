@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.settings import SAMPLE_DIR
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, sample_variables
 from tests.test_reports import chromium_path
 
 TWEETCHAT = str(Path(sys.executable).with_name("tweetchat"))
@@ -29,14 +28,7 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def ui(sample_run):
     root = sample_run["root"]
-    environment = {
-        **os.environ,
-        "TWEETCHAT_RAW": str(SAMPLE_DIR / "raw"),
-        "TWEETCHAT_CHATS": str(SAMPLE_DIR / "chats.yaml"),
-        "TWEETCHAT_WAREHOUSE": str(root / "warehouse" / "tweetchat.duckdb"),
-        "TWEETCHAT_OUT": str(root / "output"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-    }
+    environment = {**os.environ, **sample_variables(root)}
     port = free_port()
     log = (root / "ui.log").open("w")
     server = subprocess.Popen(
