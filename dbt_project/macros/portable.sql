@@ -1,6 +1,8 @@
 {#-
-    The few engine-specific expressions, behind dispatched macros so the models stay portable.
-    DuckDB is the default; another adapter adds its own `<adapter>__` version.
+    Engine-specific expressions behind dispatched macros. DuckDB is the default; another
+    adapter adds its own `<adapter>__` version (the spark__ ones are written, never run).
+    Not all of the project is portable yet: the question, link and participant marts call
+    DuckDB functions directly (regexp_full_match, list_filter with a lambda, max_by, range).
 -#}
 
 {#- UTC timestamp -> wall-clock timestamp in an IANA timezone. -#}
