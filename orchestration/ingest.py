@@ -13,10 +13,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from orchestration.readers import UnknownFormatError, detect_format
+from orchestration.readers import (
+    FORMATS_FILE,
+    UnknownFormatError,
+    detect_format,
+    formats_for,
+    reader_for,
+)
 from orchestration.readers.canonical import PER_FILE_TABLES, create_raw_tables
+from orchestration.readers.csv_records import MissingColumnsError
+from orchestration.readers.spreadsheet import MappingError
 
-EXPORT_SUFFIXES = {".json", ".jsonl", ".ndjson"}
+EXPORT_SUFFIXES = {".json", ".jsonl", ".ndjson", ".csv", ".xlsx"}
+# A file that cannot be read as a whole: it is recorded as unreadable, with this reason,
+# and the rest of the directory loads.
+FILE_ERRORS = (UnknownFormatError, MissingColumnsError, MappingError)
 HASH_CHUNK = 1 << 20
 
 
@@ -74,6 +85,9 @@ def load_directory(
     create_raw_tables(con)
     summary = IngestSummary()
     files = export_files(raw_dir)
+    rules = formats_for(raw_dir)
+    if rules:
+        log(f"{FORMATS_FILE}: {len(rules)} rule(s) force the format of matching files")
     for number, path in enumerate(files, start=1):
         source_file = path.relative_to(raw_dir).as_posix()
         size, modified_at = file_stamp(path)
@@ -99,7 +113,7 @@ def load_directory(
             continue
         log(f"[{number}/{len(files)}] loading {source_file}")
         posts, rejected, unreadable = _load_file(
-            con, path, source_file, sha, size, modified_at, known and known[0]
+            con, path, source_file, sha, size, modified_at, known and known[0], rules
         )
         summary.posts += posts
         summary.rejected += rejected
@@ -107,25 +121,28 @@ def load_directory(
     return summary
 
 
-def _load_file(con, path, source_file, sha, size, modified_at, duplicate_of):
-    fmt, posts, rejected, unreadable = None, 0, 0, False
+def _load_file(con, path, source_file, sha, size, modified_at, duplicate_of, rules):
+    fmt, posts, rejected, problem = None, 0, 0, None
     con.execute("begin transaction")
     try:
-        for table in (*PER_FILE_TABLES, "rejected_records"):
-            con.execute(f"delete from raw.{table} where source_file = ?", [source_file])
+        _forget_file(con, source_file)
         if duplicate_of is None:
             try:
-                reader = detect_format(path)
-            except UnknownFormatError as error:
-                unreadable, rejected = True, 1
-                con.execute(
-                    "insert into raw.rejected_records values (?, null, null, ?, null, now())",
-                    [source_file, str(error)],
-                )
-            else:
-                fmt = reader.FORMAT
+                reader = reader_for(path, source_file, rules)
+                fmt = reader.format
                 posts, rejected = reader.load(con, path, source_file)
-        con.execute("delete from raw.loaded_files where path = ?", [source_file])
+            except FILE_ERRORS as error:
+                problem = str(error)
+        if problem is not None:
+            # Nothing of a file that cannot be read lands but the reason why.
+            con.execute("rollback")
+            con.execute("begin transaction")
+            _forget_file(con, source_file)
+            posts, rejected = 0, 1
+            con.execute(
+                "insert into raw.rejected_records values (?, null, null, ?, null, now())",
+                [source_file, problem],
+            )
         con.execute(
             "insert into raw.loaded_files values (?, ?, ?, ?, ?, ?, ?, now(), ?)",
             [source_file, sha, fmt, posts, rejected, size, modified_at, duplicate_of],
@@ -134,10 +151,16 @@ def _load_file(con, path, source_file, sha, size, modified_at, duplicate_of):
     except Exception as error:
         con.execute("rollback")
         raise RuntimeError(f"{path}: could not be loaded: {error}") from error
-    return posts, rejected, unreadable
+    return posts, rejected, problem is not None
 
 
-def file_months(path: Path, chats) -> list:
+def _forget_file(con, source_file: str) -> None:
+    for table in (*PER_FILE_TABLES, "rejected_records", "loaded_files"):
+        column = "path" if table == "loaded_files" else "source_file"
+        con.execute(f"delete from raw.{table} where {column} = ?", [source_file])
+
+
+def file_months(path: Path, chats, raw_dir: Path | None = None) -> list:
     """Partition months of the chats whose windows the file's posts fall in.
 
     Reads the file with its reader into a throwaway in-memory database, so the sensor sees
@@ -145,7 +168,10 @@ def file_months(path: Path, chats) -> list:
     """
     import duckdb
 
-    reader = detect_format(path)
+    if raw_dir is not None:
+        reader = reader_for(path, path.relative_to(raw_dir).as_posix(), formats_for(raw_dir))
+    else:
+        reader = detect_format(path)
     with duckdb.connect() as con:
         create_raw_tables(con)
         reader.load(con, path, path.name)

@@ -52,7 +52,7 @@ def raw_directory_sensor(context: dg.SensorEvaluationContext, warehouse: Warehou
     valid_keys = set(monthly_partitions.get_partition_keys())
     for name, path in changed:
         try:
-            months = file_months(path, chats)
+            months = file_months(path, chats, settings.raw_dir)
         except (UnknownFormatError, RuntimeError, ValueError) as error:
             context.log.warning(f"{path}: skipped by the sensor: {error}")
             continue

@@ -30,7 +30,9 @@ RAW_TABLES = {
         impression_count bigint,
         retrieved_at timestamp,
         source_file varchar not null,
-        source_line bigint not null
+        source_line bigint not null,
+        kind varchar                       -- 'retweet' where an export says so without naming
+                                           -- the retweeted post (TAGS, spreadsheets); else null
     """,
     "users": """
         platform varchar not null,
@@ -49,7 +51,9 @@ RAW_TABLES = {
         duration_minutes bigint,
         retrieved_at timestamp,
         source_file varchar not null,
-        source_line bigint not null
+        source_line bigint not null,
+        multiple_choice boolean,           -- Mastodon: voters may pick several options
+        voters bigint                      -- Mastodon: accounts that voted (votes >= voters)
     """,
     "poll_options": """
         platform varchar not null,
@@ -86,7 +90,17 @@ RAW_TABLES = {
 PER_FILE_TABLES = ("posts", "users", "polls", "poll_options")
 
 
+# Columns added after the first release: a warehouse built before them gets them (null).
+ADDED_COLUMNS = {
+    "posts": {"kind": "varchar"},
+    "polls": {"multiple_choice": "boolean", "voters": "bigint"},
+}
+
+
 def create_raw_tables(con) -> None:
     con.execute("create schema if not exists raw")
     for name, columns in RAW_TABLES.items():
         con.execute(f"create table if not exists raw.{name} ({columns})")
+    for name, added in ADDED_COLUMNS.items():
+        for column, column_type in added.items():
+            con.execute(f"alter table raw.{name} add column if not exists {column} {column_type}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from orchestration.readers.common import reject
 from orchestration.readers.json_records import stage_json_records
 
 FORMAT = "x_v2"
@@ -56,9 +57,9 @@ _POLL_SCHEMA = json.dumps(
 )
 
 
-def sniff(records_sample: list[dict]) -> bool:
+def sniff(head) -> bool:
     """True when the first records look like X API v2 pages, stream lines or flattened posts."""
-    for record in records_sample:
+    for record in head.records:
         if not isinstance(record, dict):
             continue
         if "data" in record or "errors" in record:
@@ -92,7 +93,7 @@ def load(con, path: Path, source_file: str) -> tuple[int, int]:
         from export_records
         """
     )
-    rejected += _reject(
+    rejected += reject(
         con,
         source_file,
         "select line_no, null, 'not an X API v2 page, stream line or post: "
@@ -100,7 +101,7 @@ def load(con, path: Path, source_file: str) -> tuple[int, int]:
         "from x_records where shape = 'unknown'",
     )
     # API errors (suspended users, deleted posts) are kept as rejected records with their reason.
-    rejected += _reject(
+    rejected += reject(
         con,
         source_file,
         """
@@ -147,7 +148,7 @@ def load(con, path: Path, source_file: str) -> tuple[int, int]:
         where r.text is not null or r.created_at is not null
         """
     )
-    rejected += _reject(
+    rejected += reject(
         con,
         source_file,
         """
@@ -161,7 +162,7 @@ def load(con, path: Path, source_file: str) -> tuple[int, int]:
         where section = 'data' and (p.id is null or p.created_at is null)
         """,
     )
-    rejected += _reject(
+    rejected += reject(
         con,
         source_file,
         """
@@ -195,7 +196,7 @@ def load(con, path: Path, source_file: str) -> tuple[int, int]:
                p.public_metrics.impression_count,
                timezone('UTC', try_cast(coalesce(p.__twarc.retrieved_at, page_retrieved_at)
                                         as timestamptz)),
-               ?, line_no
+               ?, line_no, null
         from x_posts_parsed
         where p.id is not null
           and (section = 'includes' or try_cast(p.created_at as timestamptz) is not null)
@@ -242,7 +243,7 @@ def _load_polls(con, source_file: str) -> None:
         insert into raw.polls
         select ?, poll.id, poll.voting_status,
                timezone('UTC', try_cast(poll.end_datetime as timestamptz)), poll.duration_minutes,
-               timezone('UTC', try_cast(page_retrieved_at as timestamptz)), ?, line_no
+               timezone('UTC', try_cast(page_retrieved_at as timestamptz)), ?, line_no, false, null
         from x_polls where poll.id is not null
         """,
         [PLATFORM, source_file],
@@ -258,14 +259,3 @@ def _load_polls(con, source_file: str) -> None:
         [PLATFORM, source_file],
     )
     con.execute("drop table x_polls")
-
-
-def _reject(con, source_file: str, select_sql: str) -> int:
-    """Insert (line, field, reason, raw) rows of `select_sql` as rejected records."""
-    return con.execute(
-        f"""
-        insert into raw.rejected_records
-        select ?, r.*, now() from ({select_sql}) as r
-        """,
-        [source_file],
-    ).fetchone()[0]

@@ -25,6 +25,8 @@ final as (
         ranked.poll_id,
         ranked.voting_status,
         ranked.end_at,
+        ranked.multiple_choice,
+        ranked.voters,
         options.option_position,
         options.option_label,
         options.votes

@@ -11,6 +11,9 @@ final as (
         voting_status,
         end_at,
         duration_minutes,
+        -- Mastodon polls may allow several choices; X polls never do (null: not said).
+        multiple_choice,
+        voters,
         retrieved_at,
         source_file,
         source_line

@@ -30,9 +30,15 @@ final as (
         posts.like_count,
         posts.quote_count,
         posts.impression_count,
-        posts.retweeted_post_id is not null as is_retweet,
-        posts.reply_to_post_id is not null and posts.retweeted_post_id is null as is_reply,
-        posts.quoted_post_id is not null and posts.retweeted_post_id is null as is_quote,
+        -- TAGS and spreadsheets may say a post is a retweet (kind) without naming the original.
+        posts.retweeted_post_id is not null or coalesce(posts.kind = 'retweet', false)
+            as is_retweet,
+        (posts.reply_to_post_id is not null or coalesce(posts.kind = 'reply', false))
+        and posts.retweeted_post_id is null and coalesce(posts.kind <> 'retweet', true)
+            as is_reply,
+        (posts.quoted_post_id is not null or coalesce(posts.kind = 'quote', false))
+        and posts.retweeted_post_id is null and coalesce(posts.kind <> 'retweet', true)
+            as is_quote,
         -- metrics.md 3.4: the copy retrieved last wins, else the newest file.
         coalesce(posts.retrieved_at, loaded_files.file_modified_at) as retrieved_at,
         loaded_files.file_modified_at,
