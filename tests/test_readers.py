@@ -575,3 +575,24 @@ def test_a_new_format_is_one_module_and_one_registration_line(tmp_path, monkeypa
     summary = load_directory(con, raw)
     assert summary.loaded == ["posts.csv"] and summary.posts == 1
     assert con.execute("select format from raw.loaded_files").fetchall() == [("pipe_separated",)]
+
+
+def test_the_report_of_a_mixed_chat_shows_each_platform(warehouse, tmp_path):
+    from orchestration.reports.content import load_chat_report
+    from orchestration.reports.render import ChartFiles, write_markdown
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        mixed = load_chat_report(con, "rstats-2025-04")
+        single = load_chat_report(con, "kpop-2021-09")
+    text = write_markdown(mixed, ChartFiles(), tmp_path / "mixed.md").read_text()
+    section = text[text.index("## By platform") :].split("\n## ")[0]
+    totals = dict(
+        query(
+            warehouse,
+            "select platform, posts from marts.chat_activity_by_platform "
+            "where chat_id = 'rstats-2025-04' and scope = 'window'",
+        )
+    )
+    for platform, posts in totals.items():
+        assert f"| {platform} | {posts} |" in section
+    assert "By platform" not in write_markdown(single, ChartFiles(), tmp_path / "k.md").read_text()

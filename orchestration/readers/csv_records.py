@@ -75,6 +75,15 @@ def stage_csv(con, path: Path, source_file: str, nulls: tuple[str, ...] = ("",))
     return rejected
 
 
+def staged_columns(con) -> list[str]:
+    """The file's own columns of `csv_rows` (without line_no)."""
+    return [
+        row[0]
+        for row in con.execute("select column_name from (describe csv_rows)").fetchall()
+        if row[0] != "line_no"
+    ]
+
+
 def column(found: list[str], *names: str) -> str:
     """The first of `names` that the file has, quoted for SQL, else null."""
     for name in names:

@@ -19,7 +19,7 @@ import pandas as pd
 import yaml
 
 from orchestration.readers.common import reject, reject_rows
-from orchestration.readers.csv_records import MissingColumnsError, stage_csv
+from orchestration.readers.csv_records import MissingColumnsError, stage_csv, staged_columns
 
 FORMAT = "spreadsheet"
 MAPPINGS_DIR = Path(__file__).with_name("mappings")
@@ -110,9 +110,7 @@ def load(con, path: Path, source_file: str, mapping: str = "tweet_binder") -> tu
         rejected = _stage_workbook(con, path, source_file, columns, zone)
     else:
         rejected = stage_csv(con, path, source_file)
-    found = [
-        row[0] for row in con.execute("select column_name from (describe csv_rows)").fetchall()
-    ]
+    found = staged_columns(con)
     missing = [
         f"{field} (column {columns[field]!r})"
         for field in (*REQUIRED_FIELDS, "author_username", "author_id")
@@ -285,7 +283,7 @@ def _stage_workbook(con, path: Path, source_file: str, columns: dict, zone: Zone
         con.execute("drop table if exists csv_rows")
         con.execute(
             "create temp table csv_rows as select line_no::bigint as line_no, "
-            "columns(c -> c <> 'line_no')::varchar from workbook_rows"
+            "columns(lambda c: c <> 'line_no')::varchar from workbook_rows"
         )
     finally:
         con.unregister("workbook_rows")

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 from orchestration.readers.common import reject
-from orchestration.readers.csv_records import column, require_columns, stage_csv
+from orchestration.readers.csv_records import column, require_columns, stage_csv, staged_columns
 from orchestration.readers.x_v1 import V1_TIME
 
 FORMAT = "tags_csv"
@@ -42,9 +42,7 @@ def sniff(head) -> bool:
 def load(con, path: Path, source_file: str) -> tuple[int, int]:
     """Land the sheet's rows as posts and users. Returns (posts, rejected)."""
     rejected = stage_csv(con, path, source_file, nulls=("", "NA"))
-    found = [
-        row[0] for row in con.execute("select column_name from (describe csv_rows)").fetchall()
-    ]
+    found = staged_columns(con)
     require_columns(source_file, found, REQUIRED, "TAGS sheet")
     c = lambda name: column(found, name)  # noqa: E731
     created = (

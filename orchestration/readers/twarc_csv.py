@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from orchestration.readers.common import reject
-from orchestration.readers.csv_records import column, require_columns, stage_csv
+from orchestration.readers.csv_records import column, require_columns, stage_csv, staged_columns
 
 FORMAT = "twarc_csv"
 PLATFORM = "x"
@@ -54,9 +54,7 @@ def _list(cell: str, object_field: str, strip: str = "") -> str:
 def load(con, path: Path, source_file: str) -> tuple[int, int]:
     """Land the file's rows as posts, users and polls. Returns (posts, rejected)."""
     rejected = stage_csv(con, path, source_file)
-    found = [
-        row[0] for row in con.execute("select column_name from (describe csv_rows)").fetchall()
-    ]
+    found = staged_columns(con)
     require_columns(source_file, found, REQUIRED, "twarc-csv export")
     c = lambda *names: column(found, *names)  # noqa: E731
     old_layout = "referenced_tweets" in found

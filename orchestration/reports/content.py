@@ -55,6 +55,8 @@ class ChatReport:
     edges: pd.DataFrame
     hosts: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # The window's figures per platform (marts.chat_activity_by_platform), one row a platform.
+    platforms: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def chat_ids(con, month_start: str, month_end: str) -> list[str]:
@@ -206,6 +208,15 @@ def load_chat_report(con, chat_id: str, run_id: str | None = None) -> ChatReport
         network=network.iloc[0].to_dict() if len(network) else {},
         centrality=centrality,
         edges=edges,
+        platforms=_frame(
+            con,
+            "select platform, posts, originals, retweets, replies, quotes, contributors "
+            "from marts.chat_activity_by_platform where chat_id = ? and scope = 'window' "
+            "order by posts desc, platform",
+            [chat_id],
+        )
+        if _has_table(con, "marts", "chat_activity_by_platform")
+        else pd.DataFrame(),
         hosts=[
             row[0]
             for row in con.execute(

@@ -165,6 +165,13 @@ def view(report: ChatReport, charts: ChartFiles, image) -> dict:
         "summary_rows": summary_rows,
         "summary_sentence": summary_sentence,
         "has_published": bool(report.published),
+        # Shown only for a chat on several platforms at once.
+        "platforms": [
+            {k: (v if k == "platform" else _number(v)) for k, v in row.items()}
+            for row in _records(report.platforms)
+        ]
+        if len(report.platforms) > 1
+        else [],
         "polls": polls,
         "popular": popular,
         "participants": _records(report.participants),
@@ -230,6 +237,20 @@ def tables(v: dict) -> dict:
         "summary": (
             ["figure", "the hour", "the window", "published"],
             [(r["label"], r["hour"], r["window"], r["published"]) for r in v["summary_rows"]],
+        ),
+        "platforms": (
+            ["platform", "posts", "originals", "retweets", "replies", "contributors"],
+            [
+                (
+                    p["platform"],
+                    p["posts"],
+                    p["originals"],
+                    p["retweets"],
+                    p["replies"],
+                    p["contributors"],
+                )
+                for p in v["platforms"]
+            ],
         ),
         "polls": [
             (
@@ -312,6 +333,8 @@ def write_markdown(report: ChatReport, charts: ChartFiles, path: Path) -> Path:
     t = tables(v)
     lines = [f"# {markdown.escape(report.title)}", "", markdown.escape(v["summary_sentence"]), ""]
     lines += [markdown.table(*t["summary"]), ""]
+    if v["platforms"]:
+        lines += ["## By platform (the window)", "", markdown.table(*t["platforms"]), ""]
     for poll, poll_table in zip(v["polls"], t["polls"], strict=True):
         lines += [
             f"## Poll: {markdown.escape(poll['question'])}",
@@ -364,6 +387,9 @@ def write_docx(report: ChatReport, charts: ChartFiles, path: Path) -> Path:
     document.add_heading("Summary", level=1)
     document.add_paragraph(v["summary_sentence"])
     table(*t["summary"])
+    if v["platforms"]:
+        document.add_heading("By platform (the window)", level=2)
+        table(*t["platforms"])
     for index, (poll, poll_table) in enumerate(zip(v["polls"], t["polls"], strict=True)):
         document.add_heading(f"Poll: {poll['question']}", level=1)
         table(*poll_table)
