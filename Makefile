@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 
-.PHONY: demo test install system-packages dbt-parse lint clean
+.PHONY: demo test install system-packages dbt-parse lint clean bench bench-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,24 @@ system-packages:
 test: install system-packages dbt-parse
 	$(BIN)/pytest
 
+# twarc-csv 0.7.2, the baseline analysts flatten exports with, in its own environment: it
+# needs pandas<2.1 and numpy<2, which the warehouse's own environment cannot have.
+TWARC_VENV := benchmarks/.venv-twarc
+$(TWARC_VENV)/bin/twarc2:
+	$(PYTHON) -m venv $(TWARC_VENV)
+	$(TWARC_VENV)/bin/pip install --quiet "twarc-csv==0.7.2" "pandas<2.1" "numpy<2"
+
+bench-venv: $(TWARC_VENV)/bin/twarc2
+
+# The benchmark table of docs/benchmarks.md (10k, 100k and 1M posts: about half an hour).
+# BENCH_POSTS="10000 100000" make bench for a shorter run.
+BENCH_POSTS ?= 10000 100000 1000000
+bench: install dbt-parse bench-venv
+	$(BIN)/python -m benchmarks.run --posts $(BENCH_POSTS)
+	$(BIN)/python -m benchmarks.incremental
+
 lint: install
-	$(BIN)/ruff check orchestration tests
+	$(BIN)/ruff check orchestration tests benchmarks
 
 clean:
 	rm -rf warehouse output .dagster dbt_project/target dbt_project/logs test-artifacts

@@ -73,6 +73,12 @@ def _parser() -> argparse.ArgumentParser:
         "--month",
         help="YYYY-MM: the chats that start in this month (default: every month of the registry)",
     )
+    run.add_argument(
+        "--no-reports",
+        action="store_true",
+        help="build, check and publish the warehouse without drawing the charts and reports "
+        "(a backfill of many months)",
+    )
     _path_options(run)
     run.set_defaults(handler=command_run)
 
@@ -223,7 +229,8 @@ def months_to_run(month: str | None, registry) -> tuple[str, str]:
 
 
 def command_run(args) -> int:
-    return _execute_job(args, "tweetchat_job", "run", "built")
+    job = "tweetchat_warehouse_job" if args.no_reports else "tweetchat_job"
+    return _execute_job(args, job, "run", "built")
 
 
 def command_check(args) -> int:

@@ -5,7 +5,7 @@ import dagster as dg
 from orchestration.defs.checks import quality_checks
 from orchestration.defs.dbt import tweetchat_dbt_models
 from orchestration.defs.ingest import chat_registry, raw_exports
-from orchestration.defs.jobs import tweetchat_check_job, tweetchat_job
+from orchestration.defs.jobs import tweetchat_check_job, tweetchat_job, tweetchat_warehouse_job
 from orchestration.defs.network import account_centrality
 from orchestration.defs.publish import published_warehouse
 from orchestration.defs.reports import charts, chat_reports
@@ -27,7 +27,7 @@ def build_definitions() -> dg.Definitions:
             chat_reports,
         ],
         asset_checks=quality_checks,
-        jobs=[tweetchat_job, tweetchat_check_job],
+        jobs=[tweetchat_job, tweetchat_warehouse_job, tweetchat_check_job],
         schedules=[monthly_schedule],
         sensors=[raw_directory_sensor],
         resources=build_resources(),

@@ -16,6 +16,15 @@ tweetchat_job = dg.define_asset_job(
     executor_def=dg.in_process_executor,
 )
 
+tweetchat_warehouse_job = dg.define_asset_job(
+    name="tweetchat_warehouse_job",
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(CHARTS_KEY, REPORTS_KEY),
+    partitions_def=monthly_partitions,
+    description="The warehouse without the charts and reports (`tweetchat run --no-reports`): "
+    "for a backfill of many months whose reports nobody needs redrawn.",
+    executor_def=dg.in_process_executor,
+)
+
 tweetchat_check_job = dg.define_asset_job(
     name="tweetchat_check_job",
     selection=dg.AssetSelection.checks(*quality_checks)

@@ -1,0 +1,1 @@
+"""Benchmarks: the warehouse against the tools analysts use today (see docs/benchmarks.md)."""
