@@ -81,7 +81,7 @@ def directory_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def bench_size(posts: int, work: Path, twarc: bool) -> dict:
+def bench_size(posts: int, work: Path, twarc: bool, reports: bool) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     sample = work / "sample"
     if not (sample / "chats.yaml").exists():
@@ -103,10 +103,11 @@ def bench_size(posts: int, work: Path, twarc: bool) -> dict:
     for folder in ("warehouse", "out", "dagster"):
         shutil.rmtree(work / folder, ignore_errors=True)
     (work / "dagster").mkdir()
-    log("tweetchat run")
+    log("tweetchat run" + ("" if reports else " --no-reports"))
     run = measure.run(
         [TWEETCHAT, "run", "--raw", str(raw), "--chats", str(chats),
-         "--warehouse", str(work / "warehouse" / "tweetchat.duckdb"), "--out", str(work / "out")],
+         "--warehouse", str(work / "warehouse" / "tweetchat.duckdb"), "--out", str(work / "out"),
+         *([] if reports else ["--no-reports"])],
         env={"DAGSTER_HOME": str(work / "dagster")},
     ).check()  # fmt: skip
     run_id = re.search(r"\(run ([0-9a-f-]{36})\)", run.stderr).group(1)
@@ -114,6 +115,7 @@ def bench_size(posts: int, work: Path, twarc: bool) -> dict:
     result["run"] = {
         "seconds": round(run.seconds, 2),
         "peak_rss_mb": round(run.peak_rss_mb),
+        "reports": reports,
         "stages": stages,
         "warehouse_stages_seconds": round(
             sum(stages.get(s, 0) for s in ("ingest", "dbt_build", "checks")), 2
@@ -212,6 +214,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--posts", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "work")
     parser.add_argument("--no-twarc", action="store_true", help="skip twarc-csv")
+    parser.add_argument(
+        "--reports-up-to",
+        type=int,
+        default=100_000,
+        help="draw charts and reports only up to this many posts (one report a chat: ~1,000 "
+        "chats at 1M posts); larger sizes run --no-reports (default 100000)",
+    )
     args = parser.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
     for posts in args.posts:
@@ -219,7 +228,9 @@ def main(argv: list[str] | None = None) -> int:
         result = {
             "date": started.strftime("%Y-%m-%d %H:%M UTC"),
             "machine": machine(),
-            **bench_size(posts, args.work / str(posts), not args.no_twarc),
+            **bench_size(
+                posts, args.work / str(posts), not args.no_twarc, posts <= args.reports_up_to
+            ),
         }
         path = RESULTS / f"{started:%Y-%m-%d}-{posts}.json"
         path.write_text(json.dumps(result, indent=2) + "\n")

@@ -54,10 +54,12 @@ STYLE = {
 }
 
 
-def _save(figure, path: Path) -> Path:
+def _save(figure, path: Path, vector: bool = True) -> Path:
+    """PNG, and SVG for charts drawn as vectors (a word cloud is a picture: PNG only)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path.with_suffix(".png"))
-    figure.savefig(path.with_suffix(".svg"))
+    if vector:
+        figure.savefig(path.with_suffix(".svg"))
     plt.close(figure)
     return path.with_suffix(".png")
 
@@ -250,7 +252,7 @@ def word_cloud(section: QuestionSection, path: Path) -> Path | None:
         axis.imshow(cloud, interpolation="bilinear")
         axis.axis("off")
         axis.set_title(_wrap(f"Q{section.question_id}: {section.question_text}", 90), fontsize=12)
-        return _save(figure, path)
+        return _save(figure, path, vector=False)
 
 
 def keyword_bars(section: QuestionSection, path: Path, limit: int = 12) -> Path | None:
