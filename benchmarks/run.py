@@ -166,7 +166,8 @@ def bench_size(posts: int, work: Path, twarc: bool, reports: bool) -> dict:
                 with path.open("rb") as source:
                     shutil.copyfileobj(source, target)
         converted = measure.run(
-            [str(TWARC), "--bearer-token", "x", "csv", str(combined), str(work / "all.csv")]
+            [str(TWARC), "--bearer-token", "x", "csv", str(combined), str(work / "all.csv")],
+            cwd=work,  # twarc writes twarc.log into its working directory
         ).check()
         result["twarc_csv"] = {
             "seconds": round(converted.seconds, 2),

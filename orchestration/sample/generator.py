@@ -664,11 +664,18 @@ def series_plans() -> list[ChatPlan]:
     return plans
 
 
+MAX_SCALE_MONTHS = 84  # January 2019 .. December 2025
+
+
 def scale_plans(posts: int, rng: random.Random) -> list[ChatPlan]:
-    """About `posts` posts: chats of ~1,000 posts, several a month from January 2019 on."""
+    """About `posts` posts: chats of ~1,000 posts, several a month from January 2019 on.
+
+    The months stop at December 2025 (84 months), so every chat lies in the past and in
+    the warehouse's partitions; more chats then share a month.
+    """
     chats = max(1, round(posts / 1000))
     per_chat = posts / chats
-    months = min(chats, 24 * max(1, math.ceil(chats / 240)))
+    months = min(chats, 24 * max(1, math.ceil(chats / 240)), MAX_SCALE_MONTHS)
     plans = []
     for index in range(chats):
         month = index % months
