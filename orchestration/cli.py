@@ -245,6 +245,8 @@ def _execute_job(args, job_name: str, verb: str, done: str) -> int:
         registry = load_registry(current.chats_file)
     except RegistryError as error:
         raise CliError(str(error)) from error
+    for notice in registry.notices:
+        print(f"tweetchat {verb}: notice: {notice}", file=sys.stderr)
     first, last = months_to_run(args.month, registry)
     ensure_dbt_manifest()
 

@@ -88,6 +88,9 @@ class Chat:
 class Registry:
     path: Path
     chats: tuple[Chat, ...]
+    # What was read but may not be what was meant: hashtags written without '#', chats whose
+    # windows overlap on a shared hashtag. Runs print these; nothing is refused for them.
+    notices: tuple[str, ...] = ()
 
     def months(self) -> list[date]:
         return sorted({chat.month for chat in self.chats})
@@ -121,9 +124,17 @@ def load_registry(path: str | Path) -> Registry:
             f"{path}: unknown top-level field(s) {sorted(unknown_top)}; allowed: timezone, chats."
         )
     chats = []
+    notices = []
     seen: set[str] = set()
     for position, entry in enumerate(document["chats"], start=1):
         chat = _parse_chat(path, position, entry, default_tz)
+        written = entry["hashtags"] if isinstance(entry["hashtags"], list) else [entry["hashtags"]]
+        for tag in written:
+            if isinstance(tag, str) and not tag.startswith("#"):
+                notices.append(
+                    f"{path}: chat {chat.id!r}: field 'hashtags': {tag!r} has no '#'; read as "
+                    f"'#{tag}'. Write it with '#' to silence this notice."
+                )
         if chat.id in seen:
             raise RegistryError(
                 f"{path}: chat {chat.id!r}: field 'id': used twice; ids must be unique."
@@ -132,7 +143,29 @@ def load_registry(path: str | Path) -> Registry:
         chats.append(chat)
     if not chats:
         raise RegistryError(f"{path}: the 'chats:' list is empty; add at least one chat.")
-    return Registry(path=path, chats=tuple(chats))
+    notices += _overlaps(path, chats)
+    return Registry(path=path, chats=tuple(chats), notices=tuple(notices))
+
+
+def _overlaps(path: Path, chats: list[Chat]) -> list[str]:
+    """Notices for pairs of chats whose windows overlap and share a hashtag."""
+    found = []
+    ordered = sorted(chats, key=lambda chat: chat.window_start_utc)
+    for index, first in enumerate(ordered):
+        tags = {tag.lower() for tag in first.hashtags}
+        for second in ordered[index + 1 :]:
+            if second.window_start_utc >= first.window_end_utc:
+                break
+            shared = sorted(tags & {tag.lower() for tag in second.hashtags})
+            if shared:
+                found.append(
+                    f"{path}: chats {first.id!r} and {second.id!r} overlap "
+                    f"({first.window_start_utc:%Y-%m-%d %H:%M} to {first.window_end_utc:%Y-%m-%d %H:%M} and "
+                    f"{second.window_start_utc:%Y-%m-%d %H:%M} to {second.window_end_utc:%Y-%m-%d %H:%M} UTC) "
+                    f"and share {', '.join(shared)}: a post in both windows counts in both chats "
+                    "(and twice in the month's sums). Shorten a window if that is not meant."
+                )
+    return found
 
 
 def _parse_chat(path: Path, position: int, entry: object, default_tz: str) -> Chat:

@@ -30,6 +30,10 @@ chats:
     assert apr.hashtags == ("#QIHour",) and apr.hosts == ("Host_demo",)
     assert apr.window_end_utc == datetime(2023, 4, 30, 18, 0)
     assert [m.isoformat() for m in load_registry(path).months()] == ["2023-01-01", "2023-04-01"]
+    # A hashtag without '#' is read, and the registry says how it read it.
+    (notice,) = load_registry(path).notices
+    assert f"{path}: chat 'apr': field 'hashtags': 'QIHour' has no '#'" in notice
+    assert "read as '#QIHour'" in notice
 
 
 def test_explicit_offset_wins(tmp_path):

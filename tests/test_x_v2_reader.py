@@ -174,3 +174,24 @@ def test_a_touched_but_unchanged_file_is_not_reloaded(loaded):
     ).fetchone()
     assert row[0] == loaded_at[0]
     assert row[1] == datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(tzinfo=None)
+
+
+def test_ingest_runs_under_the_configured_memory_limit(tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(FIXTURES / "DocNow+twarc-csv/kpop.jsonl", raw / "kpop.jsonl")
+    monkeypatch.setenv("TWEETCHAT_DUCKDB_MEMORY", "64MB")
+    with duckdb.connect(str(tmp_path / "small.duckdb")) as con:
+        summary = load_directory(con, raw)
+        limit = con.execute("select current_setting('memory_limit')").fetchone()[0]
+        ids = con.execute("select count(distinct post_id) from raw.posts where section = 'data'")
+        landed = ids.fetchone()[0]
+    assert limit.endswith("MiB") and float(limit.split()[0]) < 64
+    assert summary.unreadable == []
+    assert landed == len({post["id"] for post in expected_posts(raw / "kpop.jsonl")})
+
+
+def test_a_memory_limit_that_is_not_a_size_is_refused_by_name(tmp_path, monkeypatch):
+    monkeypatch.setenv("TWEETCHAT_DUCKDB_MEMORY", "lots")
+    with duckdb.connect() as con, pytest.raises(ValueError, match="TWEETCHAT_DUCKDB_MEMORY"):
+        load_directory(con, tmp_path)

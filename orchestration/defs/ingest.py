@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from orchestration import markdown
 from orchestration.defs.partitions import monthly_partitions
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.ingest import load_directory
@@ -47,9 +48,14 @@ def chat_registry(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     with connect(warehouse.build_database) as con:
         chats = write_registry(con, registry)
     context.log.info(f"registry {registry.path}: {chats} chats")
+    for notice in registry.notices:
+        context.log.warning(notice)
     metadata = {
         "registry_file": dg.MetadataValue.path(str(registry.path)),
         "chats": chats,
+        "notices": dg.MetadataValue.md(
+            "\n".join(f"- {markdown.escape(n)}" for n in registry.notices) or "none"
+        ),
         "months": ", ".join(m.isoformat()[:7] for m in registry.months()),
     }
     for name in REGISTRY_TABLES:
