@@ -26,7 +26,7 @@ from pathlib import Path
 from orchestration.ingest import load_directory
 with duckdb.connect(sys.argv[2]) as con:
     summary = load_directory(con, Path(sys.argv[1]))
-    print(summary.posts, summary.rejected,
+    print("RESULT", summary.posts, summary.rejected,
           con.execute("select count(*) from raw.posts where section = 'data'").fetchone()[0])
 """
 
@@ -71,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     database.unlink(missing_ok=True)
     log(f"ingest of {size / 2**30:.2f} GB ({lines:,} lines)")
     loaded = measure.run([sys.executable, "-c", LOAD, str(raw), str(database)]).check()
-    posts, rejected, data_posts = map(int, loaded.stdout.split())
+    # DuckDB's progress bar also writes to stdout: take the tagged line.
+    (line,) = [row for row in loaded.stdout.splitlines() if row.startswith("RESULT ")]
+    posts, rejected, data_posts = map(int, line.split()[1:])
     result = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),

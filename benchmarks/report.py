@@ -16,7 +16,7 @@ def _latest_by_size(results: Path) -> list[dict]:
     latest: dict[int, dict] = {}
     for path in sorted(results.glob("*.json")):
         result = json.loads(path.read_text())
-        if "posts_requested" in result:
+        if "posts_requested" in result and "floor" in result:  # size runs, not the loops
             latest[result["posts_requested"]] = {**result, "file": path.name}
     return [latest[size] for size in sorted(latest)]
 

@@ -54,7 +54,7 @@ def stage_csv(con, path: Path, source_file: str, nulls: tuple[str, ...] = ("",))
         from read_csv(
             ?, all_varchar = true, header = true, nullstr = [{null_list}],
             store_rejects = true, rejects_table = 'csv_rejects', rejects_scan = 'csv_scans',
-            max_line_size = 268435456
+            max_line_size = 268435456, buffer_size = 268435456
         )
         """,
         [str(path)],

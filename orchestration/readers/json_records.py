@@ -14,12 +14,14 @@ import tempfile
 from pathlib import Path
 
 # The CSV reader is DuckDB's fastest way to get lines with their order; a delimiter and
-# quote that never occur in JSON make each whole line one column.
+# quote that never occur in JSON make each whole line one column. The buffer is set
+# explicitly: by default it is 16 x max_line_size, which for a 2 GB export asks DuckDB
+# for one 2 GB block and fails under the ingest memory limit.
 _LINES_SQL = """
     select row_number() over () as line_no, line
     from read_csv(
         ?, columns = {'line': 'VARCHAR'}, delim = '\x1f', quote = '', escape = '',
-        header = false, auto_detect = false, max_line_size = 268435456,
+        header = false, auto_detect = false, max_line_size = 268435456, buffer_size = 268435456,
         new_line = '\\n', strict_mode = false
     )
 """
