@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 
-.PHONY: demo test install system-packages dbt-parse lint clean bench bench-venv
+.PHONY: demo test install system-packages dbt-parse lint clean bench bench-venv spark-venv spark-marts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,16 +28,35 @@ demo: install
 	@echo "Dagster UI: $(BIN)/tweetchat ui   then open http://127.0.0.1:3000"
 
 # Chromium for the reports' browser tests: Debian's package, which Playwright drives (a
-# browser download by Playwright itself would fail offline). Needs root or sudo.
+# browser download by Playwright itself would fail offline). Java 17 for Spark, where the
+# scale-out test builds the dbt project a second time. Needs root or sudo.
 system-packages:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing chromium (apt-get)"; \
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing openjdk-17-jre-headless"; \
+	[ -z "$$missing" ] || { \
+	  echo "installing$$missing (apt-get)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
-	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; }
 
-test: install system-packages dbt-parse
+# dbt-spark and pyspark in their own environment: the scale-out check builds the same dbt
+# project on Spark (a local session) and compares the marts (benchmarks/spark_marts.py).
+SPARK_VENV := benchmarks/.venv-spark
+$(SPARK_VENV)/bin/dbt:
+	$(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/pip install --quiet "dbt-core>=1.11,<1.12" "dbt-spark[session]==1.11.0" \
+	  "pyspark==4.3.0"
+
+spark-venv: $(SPARK_VENV)/bin/dbt
+
+test: install system-packages dbt-parse spark-venv
 	$(BIN)/pytest
+
+# The marts of the demo warehouse built again on Spark, month by month, and compared.
+spark-marts: install dbt-parse spark-venv
+	$(BIN)/python -m benchmarks.spark_marts --warehouse warehouse/tweetchat.duckdb \
+	  --month 2023-01 --month 2023-02 --month 2023-03 --month 2023-04 --save
 
 # twarc-csv 0.7.2, the baseline analysts flatten exports with, in its own environment: it
 # needs pandas<2.1 and numpy<2, which the warehouse's own environment cannot have.

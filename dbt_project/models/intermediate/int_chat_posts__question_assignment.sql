@@ -1,10 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='month_partition',
-        on_schema_change='sync_all_columns',
-    )
-}}
+-- Incremental on the month partition, as the marts (configured in dbt_project.yml).
 -- The question of every original by a non-host account (metrics.md 5), by the first rule that
 -- applies: tag, reply chain, quote, time. A reply chain climbs through every exported post,
 -- in the chat or not. "Has a question" is recursive: a reply to an untagged answer gets that
@@ -41,7 +35,7 @@ tag_lists as (
         platform,
         post_id,
         regexp_extract_all(
-            regexp_replace(text, 'https?://\S+', ' ', 'g'),
+            {{ regex_replace_all('text', "'https?://\\S+'", "' '") }},
             '\b[QqAa]([0-9]+[A-Za-z]?)(?:\.[0-9]+)?\b',
             1
         ) as tags
@@ -53,8 +47,7 @@ tags as (
         chat_id,
         platform,
         post_id,
-        lower({{ explode('tags') }}) as tag,
-        {{ list_positions('tags') }} as tag_position
+        {{ explode_with_position('tags', 'written_tag', 'tag_position') }}
     from tag_lists
 ),
 
@@ -69,7 +62,8 @@ tagged as (
             partition by tags.chat_id, tags.platform, tags.post_id order by tags.tag_position
         ) as tag_rank
     from tags
-    inner join questions on tags.chat_id = questions.chat_id and tags.tag = questions.question_id
+    inner join questions
+        on tags.chat_id = questions.chat_id and lower(tags.written_tag) = questions.question_id
 ),
 
 -- Posts that carry a question themselves: a tagged answer or the host's question post.

@@ -30,7 +30,7 @@ host_question_posts as (
     from chat_posts
     where is_host
         and not is_retweet
-        and regexp_matches(text, '^\s*[Qq][0-9]+[A-Za-z]?\b')
+        and {{ regex_matches('text', "'^\\s*[Qq][0-9]+[A-Za-z]?\\b'") }}
 ),
 
 question_posts as (

@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(materialized='table', partition_by=none) }}
 -- The monthly series (metrics.md 4): per calendar month of the chats' starts, over the
 -- window scope. Rebuilt whole from the built months, since new_contributors looks back.
 with

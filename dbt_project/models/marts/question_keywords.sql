@@ -24,8 +24,9 @@ token_lists as (
         platform,
         post_id,
         regexp_extract_all(
-            replace(lower(text), '’', ''''),
-            'https?://\S+|www\.\S+|@\w+|#\w+|[\w'']+'
+            replace(lower(text), '’', chr(39)),
+            'https?://\S+|www\.\S+|@\w+|#\w+|[\w\x27]+',
+            0
         ) as tokens
     from posts
 ),
@@ -37,31 +38,37 @@ tokens as (
         question_id,
         platform,
         post_id,
-        {{ explode('tokens') }} as token,
-        {{ list_positions('tokens') }} as token_position
+        {{ explode_with_position('tokens', 'token', 'token_position') }}
     from token_lists
+),
+
+-- A token without its leading '#' and its outer apostrophes and underscores.
+trimmed as (
+    select
+        *,
+        {{ trim_chars(trim_chars('token', "'#'", 'leading'), "chr(39) || '_'") }} as word
+    from tokens
 ),
 
 classified as (
     select
-        tokens.*,
+        trimmed.*,
         -- Another community's hashtag is a word of the answer; the chat's own is not.
-        trim(ltrim(tokens.token, '#'), '''_') as word,
         (
-            tokens.token like 'http%'
-            or tokens.token like 'www.%'
-            or tokens.token like '@%'
-            or regexp_full_match(trim(ltrim(tokens.token, '#'), '''_'), '[qa][0-9]+[a-z]?')
-            or not regexp_matches(tokens.token, '[a-z]')
-            or length(trim(ltrim(tokens.token, '#'), '''_')) < 2
+            trimmed.token like 'http%'
+            or trimmed.token like 'www.%'
+            or trimmed.token like '@%'
+            or {{ regex_full_match('trimmed.word', "'[qa][0-9]+[a-z]?'") }}
+            or not {{ regex_matches('trimmed.token', "'[a-z]'") }}
+            or length(trimmed.word) < 2
             or chat_hashtags.hashtag is not null
             or stop_words.word is not null
         ) as is_dropped
-    from tokens
+    from trimmed
     left join chat_hashtags
-        on tokens.chat_id = chat_hashtags.chat_id
-        and trim(ltrim(tokens.token, '#'), '''_') = chat_hashtags.hashtag
-    left join stop_words on trim(ltrim(tokens.token, '#'), '''_') = stop_words.word
+        on trimmed.chat_id = chat_hashtags.chat_id
+        and trimmed.word = chat_hashtags.hashtag
+    left join stop_words on trimmed.word = stop_words.word
 ),
 
 words as (

@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(materialized='table', partition_by=none) }}
 -- The series in a few numbers, as reports quote it ("a monthly average of 153 contributors
 -- ... between 773 and 1072 posts a chat"): per scope, averages and ranges over the chats that
 -- have posts, and the months they span. Rebuilt whole from the built months.

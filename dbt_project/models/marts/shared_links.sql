@@ -39,19 +39,20 @@ parts as (
         regexp_extract(url, '\?([^#]*)', 1) as query,
         regexp_extract(url, '(#.*)$', 1) as fragment
     from shared
-    where regexp_matches(url, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]+')
+    where {{ regex_matches('url', "'^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]+'") }}
 ),
 
 normalised as (
     select
         *,
-        array_to_string(
-            list_filter(
-                string_split(query, '&'),
-                lambda parameter: parameter <> '' and not starts_with(lower(parameter), 'utm_')
+        {{ join_list(
+            filter_list(
+                "split(query, '&')",
+                'parameter',
+                "parameter <> '' and left(lower(parameter), 4) <> 'utm_'"
             ),
-            '&'
-        ) as kept_query
+            "'&'"
+        ) }} as kept_query
     from parts
 ),
 
@@ -63,7 +64,7 @@ resources as (
         post_id,
         author_username,
         created_at,
-        scheme || '://' || host || rtrim(path, '/')
+        scheme || '://' || host || {{ trim_chars('path', "'/'", 'trailing') }}
             || case when kept_query <> '' then '?' || kept_query else '' end
             || fragment as url,
         regexp_replace(regexp_replace(host, ':[0-9]+$', ''), '^www\.', '') as domain
@@ -71,8 +72,8 @@ resources as (
     where not exists (
         select 1
         from platform_links
-        where regexp_matches(normalised.host, platform_links.host_pattern)
-            and regexp_matches(normalised.path, coalesce(platform_links.path_pattern, ''))
+        where {{ regex_matches('normalised.host', 'platform_links.host_pattern') }}
+            and {{ regex_matches('normalised.path', "coalesce(platform_links.path_pattern, '')") }}
     )
 ),
 

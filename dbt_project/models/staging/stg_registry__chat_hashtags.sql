@@ -8,7 +8,7 @@ hashtags as (
 final as (
     select distinct
         chat_id,
-        lower(ltrim(hashtag, '#')) as hashtag
+        lower({{ trim_chars('hashtag', "'#'", 'leading') }}) as hashtag
     from hashtags
 )
 

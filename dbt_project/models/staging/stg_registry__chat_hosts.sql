@@ -7,7 +7,7 @@ hosts as (
 final as (
     select distinct
         chat_id,
-        lower(ltrim(username, '@')) as username
+        lower({{ trim_chars('username', "'@'", 'leading') }}) as username
     from hosts
 )
 
