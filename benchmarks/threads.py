@@ -81,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
                 "build": str(build),
                 "raw_posts": posts,
                 "seconds": {str(t): s for t, s in timings.items()},
-                "median_seconds": {str(t): statistics.median(s) for t, s in timings.items()},
+                "median_seconds": {
+                    str(t): round(statistics.median(s), 2) for t, s in timings.items()
+                },
             }
         )
     for result in results:
