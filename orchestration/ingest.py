@@ -1,7 +1,8 @@
 """Loads the export files of a raw directory into the raw tables, once per file content.
 
-A file is loaded in one transaction: its previous rows (if its content changed) are replaced,
-and `raw.loaded_files` records its sha256 so an unchanged file is never read twice.
+A file is loaded in one transaction, alone or in a batch of files of the same format: its
+previous rows (if its content changed) are replaced, and `raw.loaded_files` records its
+sha256 so an unchanged file is never read twice.
 Raw files are only read, never written.
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from orchestration.readers import (
     FORMATS_FILE,
+    Reader,
     UnknownFormatError,
     detect_format,
     formats_for,
@@ -32,6 +34,9 @@ EXPORT_SUFFIXES = {".json", ".jsonl", ".ndjson", ".csv", ".xlsx"}
 # and the rest of the directory loads.
 FILE_ERRORS = (UnknownFormatError, MissingColumnsError, MappingError)
 HASH_CHUNK = 1 << 20
+# How much of the export files that load together (X v2 pages) one transaction reads: large
+# enough that the per-statement cost disappears, small enough to stay in memory.
+BATCH_BYTES = 256 << 20
 
 
 @dataclass
@@ -101,10 +106,27 @@ def limit_memory(con) -> str:
     return limit
 
 
+@dataclass
+class _ChangedFile:
+    """A new or changed export file, and what ingest knows of it before reading it."""
+
+    path: Path
+    source_file: str
+    sha256: str
+    size: int
+    modified_at: datetime
+    duplicate_of: str | None
+
+
 def load_directory(
     con, raw_dir: Path, log: Callable[[str], None] = lambda message: None
 ) -> IngestSummary:
-    """Load every new or changed export file of `raw_dir`."""
+    """Load every new or changed export file of `raw_dir`.
+
+    Files a reader can load together (X v2 pages) are loaded in batches of about
+    BATCH_BYTES, one transaction a batch; other files one transaction each. A batch that
+    fails is loaded again file by file, so an error names its file.
+    """
     limit_memory(con)
     create_raw_tables(con)
     summary = IngestSummary()
@@ -112,22 +134,71 @@ def load_directory(
     rules = formats_for(raw_dir)
     if rules:
         log(f"{FORMATS_FILE}: {len(rules)} rule(s) force the format of matching files")
-    for number, path in enumerate(files, start=1):
+    changed = _changed_files(con, raw_dir, files, summary)
+    log(
+        f"{len(files)} export files: {len(changed)} new or changed, "
+        f"{len(summary.skipped)} unchanged"
+    )
+    batch: list[tuple[_ChangedFile, Reader]] = []
+    done = 0
+
+    def load_batch() -> None:
+        nonlocal done
+        if not batch:
+            return
+        megabytes = sum(file.size for file, _ in batch) / 2**20
+        log(
+            f"[{done + 1}-{done + len(batch)}/{len(changed)}] loading {len(batch)} "
+            f"{batch[0][1].format} files ({megabytes:,.0f} MB) together"
+        )
+        _load_together(con, batch, summary)
+        done += len(batch)
+        batch.clear()
+
+    for file in changed:
+        reader, problem = None, None
+        if file.duplicate_of is None:
+            try:
+                reader = reader_for(file.path, file.source_file, rules)
+            except FILE_ERRORS as error:
+                problem = str(error)
+        if reader is not None and reader.loads_many:
+            if batch and batch[0][1] != reader:
+                load_batch()
+            batch.append((file, reader))
+            if sum(queued.size for queued, _ in batch) >= BATCH_BYTES:
+                load_batch()
+            continue
+        done += 1
+        log(f"[{done}/{len(changed)}] loading {file.source_file}")
+        _load_file(con, file, reader, problem, summary)
+    load_batch()
+    return summary
+
+
+def _changed_files(con, raw_dir: Path, files: list[Path], summary) -> list[_ChangedFile]:
+    """The files to load: new, or changed since they were loaded. Unchanged files go to
+    `summary.skipped`; a file touched but not changed gets its new stamp recorded."""
+    loaded = {
+        path: (size, modified_at, sha)
+        for path, size, modified_at, sha in con.execute(
+            "select path, bytes, file_modified_at, sha256 from raw.loaded_files"
+        ).fetchall()
+    }
+    paths_by_sha: dict[str, str] = {}
+    for path, (_, _, sha) in sorted(loaded.items()):
+        paths_by_sha.setdefault(sha, path)
+    changed = []
+    for path in files:
         source_file = path.relative_to(raw_dir).as_posix()
         size, modified_at = file_stamp(path)
+        known = loaded.get(source_file)
         # Same size and modification time as when loaded: not re-read just to hash it again.
-        if con.execute(
-            "select 1 from raw.loaded_files where path = ? and bytes = ? and file_modified_at = ?",
-            [source_file, size, modified_at],
-        ).fetchone():
+        if known and known[:2] == (size, modified_at):
             summary.skipped.append(source_file)
             continue
         sha = file_sha256(path)
-        known = con.execute(
-            "select path from raw.loaded_files where sha256 = ? order by path = ? desc limit 1",
-            [sha, source_file],
-        ).fetchone()
-        if known and known[0] == source_file:
+        if known and known[2] == sha:
             # Touched, not changed: remember the new stamp so the next run need not hash it.
             con.execute(
                 "update raw.loaded_files set bytes = ?, file_modified_at = ? where path = ?",
@@ -135,53 +206,86 @@ def load_directory(
             )
             summary.skipped.append(source_file)
             continue
-        log(f"[{number}/{len(files)}] loading {source_file}")
-        posts, rejected, unreadable = _load_file(
-            con, path, source_file, sha, size, modified_at, known and known[0], rules
-        )
-        summary.posts += posts
-        summary.rejected += rejected
-        (summary.unreadable if unreadable else summary.loaded).append(source_file)
-    return summary
+        original = paths_by_sha.setdefault(sha, source_file)
+        duplicate_of = None if original == source_file else original
+        changed.append(_ChangedFile(path, source_file, sha, size, modified_at, duplicate_of))
+    return changed
 
 
-def _load_file(con, path, source_file, sha, size, modified_at, duplicate_of, rules):
-    fmt, posts, rejected, problem = None, 0, 0, None
+def _load_together(con, batch: list[tuple[_ChangedFile, Reader]], summary) -> None:
+    """Load files of one reader in one transaction; on failure, file by file."""
+    files = [file for file, _ in batch]
+    reader = batch[0][1]
     con.execute("begin transaction")
     try:
-        _forget_file(con, source_file)
-        if duplicate_of is None:
+        _forget_files(con, [file.source_file for file in files])
+        landed = reader.load_many(con, [(file.path, file.source_file) for file in files])
+        for file in files:
+            _record_file(con, file, reader.format, *landed[file.source_file])
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        for file in files:
+            _load_file(con, file, reader, None, summary)
+        return
+    for file in files:
+        posts, rejected = landed[file.source_file]
+        summary.posts += posts
+        summary.rejected += rejected
+        summary.loaded.append(file.source_file)
+
+
+def _load_file(con, file: _ChangedFile, reader: Reader | None, problem: str | None, summary):
+    """Load one file in its own transaction (or record why it cannot be read)."""
+    posts, rejected = 0, 0
+    con.execute("begin transaction")
+    try:
+        _forget_files(con, [file.source_file])
+        if reader is not None:
             try:
-                reader = reader_for(path, source_file, rules)
-                fmt = reader.format
-                posts, rejected = reader.load(con, path, source_file)
+                posts, rejected = reader.load(con, file.path, file.source_file)
             except FILE_ERRORS as error:
                 problem = str(error)
         if problem is not None:
             # Nothing of a file that cannot be read lands but the reason why.
             con.execute("rollback")
             con.execute("begin transaction")
-            _forget_file(con, source_file)
+            _forget_files(con, [file.source_file])
             posts, rejected = 0, 1
             con.execute(
                 "insert into raw.rejected_records values (?, null, null, ?, null, now())",
-                [source_file, problem],
+                [file.source_file, problem],
             )
-        con.execute(
-            "insert into raw.loaded_files values (?, ?, ?, ?, ?, ?, ?, now(), ?)",
-            [source_file, sha, fmt, posts, rejected, size, modified_at, duplicate_of],
-        )
+        _record_file(con, file, reader and reader.format, posts, rejected)
         con.execute("commit")
     except Exception as error:
         con.execute("rollback")
-        raise RuntimeError(f"{path}: could not be loaded: {error}") from error
-    return posts, rejected, problem is not None
+        raise RuntimeError(f"{file.path}: could not be loaded: {error}") from error
+    summary.posts += posts
+    summary.rejected += rejected
+    (summary.unreadable if problem is not None else summary.loaded).append(file.source_file)
 
 
-def _forget_file(con, source_file: str) -> None:
+def _record_file(con, file: _ChangedFile, fmt: str | None, posts: int, rejected: int) -> None:
+    con.execute(
+        "insert into raw.loaded_files values (?, ?, ?, ?, ?, ?, ?, now(), ?)",
+        [
+            file.source_file,
+            file.sha256,
+            fmt,
+            posts,
+            rejected,
+            file.size,
+            file.modified_at,
+            file.duplicate_of,
+        ],
+    )
+
+
+def _forget_files(con, source_files: list[str]) -> None:
     for table in (*PER_FILE_TABLES, "rejected_records", "loaded_files"):
         column = "path" if table == "loaded_files" else "source_file"
-        con.execute(f"delete from raw.{table} where {column} = ?", [source_file])
+        con.execute(f"delete from raw.{table} where {column} in (select unnest(?))", [source_files])
 
 
 def file_months(path: Path, chats, raw_dir: Path | None = None) -> list:

@@ -4,6 +4,8 @@ A reader is a module with FORMAT, PLATFORM, `sniff(head) -> bool | dict` (a `Hea
 parsed JSON records of the file, or its spreadsheet header) and
 `load(con, path, source_file, **options) -> (posts, rejected)` that fills the raw tables of
 `canonical.py`. A dict from `sniff` is passed to `load` as options (a spreadsheet's mapping).
+A reader may also have `load_many(con, [(path, source_file), ...]) -> {source_file: (posts,
+rejected)}`, which ingest uses to load many files of that format in one go (X v2 pages).
 Adding a format means one module and one line in READERS; their order is the order of
 detection (more specific formats first).
 
@@ -73,6 +75,14 @@ class Reader:
 
     def load(self, con, path: Path, source_file: str) -> tuple[int, int]:
         return self.module.load(con, path, source_file, **dict(self.options))
+
+    @property
+    def loads_many(self) -> bool:
+        """Whether the reader can load several files in one go (`load_many`)."""
+        return hasattr(self.module, "load_many") and not self.options
+
+    def load_many(self, con, files: list[tuple[Path, str]]) -> dict[str, tuple[int, int]]:
+        return self.module.load_many(con, files)
 
 
 def read_head(path: Path) -> Head:

@@ -20,6 +20,25 @@ def reject(con, source_file: str, select_sql: str, params: list | None = None) -
     ).fetchone()[0]
 
 
+def reject_records(con, select_sql: str) -> None:
+    """Insert the (source_file, line, field, reason, raw text) rows of `select_sql` as
+    rejected records (for readers that load several files at once)."""
+    con.execute(f"insert into raw.rejected_records select r.*, now() from ({select_sql}) as r")
+
+
+def landed_per_file(con, source_files: list[str]) -> dict[str, tuple[int, int]]:
+    """{source_file: (posts, rejected records)} in the raw tables, for files just loaded."""
+    counts = {source_file: [0, 0] for source_file in source_files}
+    for position, table in enumerate(("posts", "rejected_records")):
+        for source_file, rows in con.execute(
+            f"select source_file, count(*) from raw.{table} "
+            "where source_file in (select unnest(?)) group by source_file",
+            [source_files],
+        ).fetchall():
+            counts[source_file][position] = rows
+    return {source_file: (posts, rejected) for source_file, (posts, rejected) in counts.items()}
+
+
 def reject_rows(con, source_file: str, rows: list[tuple]) -> int:
     """Insert (line, field, reason, raw text) tuples as rejected records."""
     if rows:

@@ -17,12 +17,11 @@ from pathlib import Path
 # quote that never occur in JSON make each whole line one column. The buffer is set
 # explicitly: by default it is 16 x max_line_size, which for a 2 GB export asks DuckDB
 # for one 2 GB block and fails under the ingest memory limit.
-_LINES_SQL = """
-    select row_number() over () as line_no, line
-    from read_csv(
+_LINES_SCAN = """
+    read_csv(
         ?, columns = {'line': 'VARCHAR'}, delim = '\x1f', quote = '', escape = '',
         header = false, auto_detect = false, max_line_size = 268435456, buffer_size = 268435456,
-        new_line = '\\n', strict_mode = false
+        new_line = '\\n', strict_mode = false, filename = true
     )
 """
 # How much of a file format detection reads at most; a pretty-printed document larger than
@@ -30,29 +29,72 @@ _LINES_SQL = """
 HEAD_BYTES = 64 << 20
 
 
-def head_records(path: Path, limit: int = 5) -> tuple[bool, list]:
+class HeadRecords:
+    """The first records of a JSON-lines file, parsed only as far as they are read.
+
+    Detection asks each reader in turn and most accept the first record: a page of an export
+    is large, and parsing five of them for every file cost more than loading it.
+    """
+
+    def __init__(self, path: Path, limit: int):
+        self._path, self._limit = path, limit
+        self._found: list = []
+        self._offset = 0
+        self._exhausted = False
+
+    def _read_more(self) -> bool:
+        """Parse lines until at least one more record is found; False at the end."""
+        if self._exhausted or len(self._found) >= self._limit:
+            return False
+        with self._path.open("rb") as handle:
+            handle.seek(self._offset)
+            while self._offset < HEAD_BYTES:
+                line = handle.readline(HEAD_BYTES)
+                if not line:
+                    break
+                self._offset += len(line)
+                try:
+                    value = json.loads(line)
+                except ValueError:
+                    # A corrupt line, or part of one large document.
+                    continue
+                # Only objects and arrays are records; a lone string or number is part of a
+                # document.
+                if isinstance(value, dict | list):
+                    self._found.extend(value if isinstance(value, list) else [value])
+                    del self._found[self._limit :]
+                    return True
+        self._exhausted = True
+        return False
+
+    @property
+    def consumed(self) -> int:
+        return self._offset
+
+    def __iter__(self):
+        position = 0
+        while position < len(self._found) or self._read_more():
+            yield self._found[position]
+            position += 1
+
+    def __bool__(self) -> bool:
+        return bool(self._found) or self._read_more()
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __getitem__(self, index):
+        return list(self)[index]
+
+
+def head_records(path: Path, limit: int = 5) -> tuple[bool, HeadRecords | list]:
     """Whether the file is JSON lines, and its first records (array elements count as records).
 
     One JSON document spread over many lines (a pretty-printed API response) is read whole.
     """
-    records: list = []
-    consumed = 0
-    with path.open("rb") as handle:
-        while len(records) < limit and consumed < HEAD_BYTES:
-            line = handle.readline(HEAD_BYTES)
-            if not line:
-                break
-            consumed += len(line)
-            try:
-                value = json.loads(line)
-            except ValueError:
-                # A corrupt line, or part of one large document.
-                continue
-            # Only objects and arrays are records; a lone string or number is part of a document.
-            if isinstance(value, dict | list):
-                records.extend(value if isinstance(value, list) else [value])
-    if records or consumed == 0 or path.stat().st_size > HEAD_BYTES:
-        return True, records[:limit]
+    records = HeadRecords(path, limit)
+    if records or records.consumed == 0 or path.stat().st_size > HEAD_BYTES:
+        return True, records
     try:
         value = json.loads(path.read_bytes())
     except ValueError:
@@ -60,46 +102,99 @@ def head_records(path: Path, limit: int = 5) -> tuple[bool, list]:
     return False, (value if isinstance(value, list) else [value])[:limit]
 
 
-def stage_json_records(con, path: Path, source_file: str) -> int:
-    """Fill temp table `export_records(line_no, doc)`; reject non-JSON lines. Returns rejects."""
+def stage_json_lines(con, files: list[tuple[Path, str]]) -> int:
+    """Fill temp table `export_lines(source_file, line_no, line, valid)` from JSON files.
+
+    `files` are (path, source_file) pairs. JSON-lines files that are UTF-8 are read in one
+    statement; a file with lines that are not UTF-8, or one pretty-printed document, is
+    staged on its own. Lines that are not UTF-8 or not JSON become rejected records of their
+    file; blank lines are dropped. `valid` says whether the line is JSON. Returns the number
+    of rejected lines.
+    """
     con.execute("drop table if exists export_lines")
-    is_lines, _ = head_records(path, limit=1)
+    con.execute(
+        "create temp table export_lines (source_file varchar, line_no bigint, line varchar)"
+    )
+    together: list[tuple[str, str]] = []
     not_utf8 = 0
-    if is_lines:
-        # DuckDB refuses a whole file for one line that is not UTF-8, and the error would
-        # abort the file's transaction: check first (about a second per GB), and only then
-        # take the slower path that rejects those lines one by one.
+    for path, source_file in files:
         if _is_utf8(path):
-            con.execute(f"create temp table export_lines as {_LINES_SQL}", [str(path)])
+            together.append((str(path), source_file))
         else:
-            not_utf8 = _stage_utf8_lines(con, path, source_file)
-        con.execute("delete from export_lines where line is null or trim(line) = ''")
-    else:
+            not_utf8 += _stage_utf8_lines(con, path, source_file)
+    if together:
+        # One scan of all files; a line's number is its row in the scan less its file's first.
+        con.execute("create or replace temp table export_files (path varchar, source_file varchar)")
+        con.executemany("insert into export_files values (?, ?)", together)
         con.execute(
-            "create temp table export_lines as select 1::bigint as line_no, content as line "
-            "from read_text(?)",
-            [str(path)],
+            f"""
+            insert into export_lines
+            select f.source_file, scanned.row_no - min(scanned.row_no) over (
+                       partition by scanned.filename) + 1, scanned.line
+            from (select filename, row_number() over () as row_no, line
+                  from {_LINES_SCAN}) as scanned
+            join export_files as f on f.path = scanned.filename
+            """,
+            [[path for path, _ in together]],
         )
+        con.execute("drop table export_files")
+    con.execute(
+        """
+        create or replace temp table export_lines as
+        select source_file, line_no, line, json_valid(line) as valid
+        from export_lines where line is not null and trim(line) <> ''
+        """
+    )
+    _stage_documents(con, {source_file: Path(path) for path, source_file in together})
     con.execute(
         """
         insert into raw.rejected_records
-        select ?, line_no, null,
+        select source_file, line_no, null,
                'not valid JSON (a truncated or corrupt line): fix or remove the line, '
                || 'the rest of the file is loaded',
                left(line, 4000), now()
-        from export_lines where not json_valid(line)
-        """,
-        [source_file],
+        from export_lines where not valid
+        """
     )
-    rejected = con.execute(
-        "select count(*) from export_lines where not json_valid(line)"
-    ).fetchone()[0]
+    invalid = con.execute("select count(*) from export_lines where not valid").fetchone()[0]
+    return not_utf8 + invalid
+
+
+def _stage_documents(con, paths: dict[str, Path]) -> None:
+    """A UTF-8 file (`paths`: source_file -> path) none of whose lines is a JSON object or
+    array, and which is one JSON document as a whole (a pretty-printed API response), is
+    staged as that one record, line 1."""
+    for (source_file,) in con.execute(
+        """
+        select source_file from export_lines group by source_file
+        having not bool_or(valid and left(ltrim(line), 1) in ('{', '['))
+        """
+    ).fetchall():
+        path = paths.get(source_file)
+        if path is None or path.stat().st_size > HEAD_BYTES:
+            continue
+        is_document = con.execute(
+            "select json_valid(content) from read_text(?)", [str(path)]
+        ).fetchone()[0]
+        if is_document:
+            con.execute("delete from export_lines where source_file = ?", [source_file])
+            con.execute(
+                "insert into export_lines select ?, 1, content, true from read_text(?)",
+                [source_file, str(path)],
+            )
+
+
+def stage_json_records(con, path: Path, source_file: str) -> int:
+    """Fill temp table `export_records(line_no, doc)` with the file's JSON records (an array
+    line gives one record per element); reject lines that are not JSON or not UTF-8.
+    Returns the number of rejected lines."""
+    rejected = stage_json_lines(con, [(path, source_file)])
     con.execute("drop table if exists export_records")
     con.execute(
         """
         create temp table export_records as
         with valid as (
-            select line_no, line::json as doc from export_lines where json_valid(line)
+            select line_no, line::json as doc from export_lines where valid
         )
         select line_no, doc from valid where json_type(doc) <> 'ARRAY'
         union all
@@ -108,7 +203,7 @@ def stage_json_records(con, path: Path, source_file: str) -> int:
         """
     )
     con.execute("drop table export_lines")
-    return rejected + not_utf8
+    return rejected
 
 
 def _is_utf8(path: Path, chunk_bytes: int = 16 << 20) -> bool:
@@ -124,9 +219,10 @@ def _is_utf8(path: Path, chunk_bytes: int = 16 << 20) -> bool:
 
 
 def _stage_utf8_lines(con, path: Path, source_file: str) -> int:
-    """`export_lines` for a file with lines that are not UTF-8: those become rejected records,
-    the rest load with their own line numbers. The export itself is never modified: the good
-    lines go through a temporary copy in which each bad line is left empty."""
+    """Stage a file with lines that are not UTF-8 into `export_lines`: those lines become
+    rejected records (their number is returned), the rest load with their own line numbers.
+    The export itself is never modified: the good lines go through a temporary copy in which
+    each bad line is left empty."""
     descriptor, copy = tempfile.mkstemp(prefix="tweetchat-utf8-", suffix=".jsonl")
     bad: list[tuple[int, str, str]] = []
     try:
@@ -138,7 +234,13 @@ def _stage_utf8_lines(con, path: Path, source_file: str) -> int:
                     bad.append((line_no, f"byte {error.start}", raw.decode("utf-8", "replace")))
                     raw = b"\n"
                 target.write(raw)
-        con.execute(f"create temp table export_lines as {_LINES_SQL}", [copy])
+        con.execute(
+            f"""
+            insert into export_lines
+            select ?, row_number() over (), line from {_LINES_SCAN}
+            """,
+            [source_file, copy],
+        )
     finally:
         Path(copy).unlink(missing_ok=True)
     con.executemany(

@@ -1,7 +1,7 @@
 """X API v2 exports: twarc2 response pages, filtered-stream lines and twarc's flattened posts.
 
-All parsing is DuckDB SQL over the staged records: each post's JSON is parsed once into a
-struct with an explicit schema of just the fields the warehouse uses.
+All parsing is DuckDB SQL over the staged lines of many files at once: each line's JSON is
+parsed once into a struct with an explicit schema of just the fields the warehouse uses.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from orchestration.readers.common import reject
-from orchestration.readers.json_records import stage_json_records
+from orchestration.readers.common import column_types, landed_per_file, reject_records
+from orchestration.readers.json_records import stage_json_lines
 
 FORMAT = "x_v2"
 PLATFORM = "x"
@@ -42,19 +42,30 @@ _POST_FIELDS = {
     "author": _USER,
     "__twarc": {"retrieved_at": "VARCHAR"},
 }
-# Referenced posts are {type, id} in pages and whole posts in twarc's flattened lines.
-POST_SCHEMA = json.dumps(
-    {**_POST_FIELDS, "referenced_tweets": [{"type": "VARCHAR", "id": "VARCHAR", **_POST_FIELDS}]}
-)
-_POLL_SCHEMA = json.dumps(
+# A page's posts name their referenced posts as {type, id}; twarc's flattened lines embed the
+# whole referenced post. Each line is parsed once, with one schema for all three shapes: the
+# page's lists hold posts with the short references (the long ones make the parse twice as
+# slow), the top level the fields of a flattened post.
+_REFERENCE = {"type": "VARCHAR", "id": "VARCHAR"}
+_PAGE_POST = {**_POST_FIELDS, "referenced_tweets": [_REFERENCE]}
+_FLAT_POST = {**_POST_FIELDS, "referenced_tweets": [{**_REFERENCE, **_POST_FIELDS}]}
+_POLL = {
+    "id": "VARCHAR",
+    "voting_status": "VARCHAR",
+    "end_datetime": "VARCHAR",
+    "duration_minutes": "BIGINT",
+    "options": [{"position": "BIGINT", "label": "VARCHAR", "votes": "BIGINT"}],
+}
+LINE_SCHEMA = json.dumps(
     {
-        "id": "VARCHAR",
-        "voting_status": "VARCHAR",
-        "end_datetime": "VARCHAR",
-        "duration_minutes": "BIGINT",
-        "options": [{"position": "BIGINT", "label": "VARCHAR", "votes": "BIGINT"}],
+        **_FLAT_POST,
+        "data": [_PAGE_POST],
+        "includes": {"tweets": [_PAGE_POST], "users": [_USER], "polls": [_POLL]},
+        "errors": ["JSON"],
     }
 )
+# A filtered-stream line has one post as `data`, not a list: those lines are parsed again.
+_STREAM_SCHEMA = json.dumps({"data": _PAGE_POST})
 
 
 def sniff(head) -> bool:
@@ -76,186 +87,231 @@ def sniff(head) -> bool:
 
 def load(con, path: Path, source_file: str) -> tuple[int, int]:
     """Land the file's posts, users and polls in the raw tables. Returns (posts, rejected)."""
-    rejected = stage_json_records(con, path, source_file)
+    return load_many(con, [(path, source_file)])[source_file]
+
+
+def load_many(con, files: list[tuple[Path, str]]) -> dict[str, tuple[int, int]]:
+    """Land several files at once: (path, source_file) pairs -> {source_file: (posts, rejected)}.
+
+    The files' earlier rows must already be gone from the raw tables (ingest forgets a file
+    before it loads it again).
+    """
+    stage_json_lines(con, files)
     con.execute(
-        """
+        f"""
         create or replace temp table x_records as
-        select line_no, doc,
-               case
-                   when json_type(doc, '$.data') = 'ARRAY' then 'page'
-                   when json_type(doc, '$.data') = 'OBJECT' then 'stream'
-                   when json_type(doc, '$.data') = 'NULL' then 'page'
-                   when json_exists(doc, '$.id') then 'post'
-                   when json_exists(doc, '$.errors') or json_exists(doc, '$.meta') then 'page'
-                   else 'unknown'
-               end as shape,
-               doc ->> '$.__twarc.retrieved_at' as page_retrieved_at
-        from export_records
+        with records as (
+            select source_file, line_no, line as doc from export_lines
+            where valid and left(ltrim(line), 1) <> '['
+            union all
+            select source_file, line_no, unnest(from_json(line, '["json"]'))::varchar
+            from export_lines where valid and left(ltrim(line), 1) = '['
+        ),
+        parsed as (
+            select source_file, line_no, doc, from_json(doc, '{LINE_SCHEMA}') as r from records
+        ),
+        shaped as (
+            select source_file, line_no, doc, r,
+                   case
+                       when r.data is not null then 'page'
+                       when json_type(doc, '$.data') = 'OBJECT' then 'stream'
+                       when json_type(doc, '$.data') = 'NULL' then 'page'
+                       when json_exists(doc, '$.id') then 'post'
+                       when json_exists(doc, '$.errors') or json_exists(doc, '$.meta') then 'page'
+                       else 'unknown'
+                   end as shape
+            from parsed
+        )
+        -- The text is kept only where it is read again: stream lines and unknown records.
+        select source_file, line_no, r, shape,
+               case when shape in ('stream', 'unknown') then doc end as doc
+        from shaped
         """
     )
-    rejected += reject(
+    con.execute("drop table export_lines")
+    reject_records(
         con,
-        source_file,
-        "select line_no, null, 'not an X API v2 page, stream line or post: "
-        'expected a "data" list, a "data" object or a post with "id"\', left(doc::varchar, 4000) '
-        "from x_records where shape = 'unknown'",
+        """
+        select source_file, line_no, null, 'not an X API v2 page, stream line or post: '
+               || 'expected a "data" list, a "data" object or a post with "id"', left(doc, 4000)
+        from x_records where shape = 'unknown'
+        """,
     )
     # API errors (suspended users, deleted posts) are kept as rejected records with their reason.
-    rejected += reject(
+    reject_records(
         con,
-        source_file,
         """
-        select line_no, 'errors',
+        select source_file, line_no, 'errors',
                'X API error in the export: ' || coalesce(e ->> 'title', '') || ': '
                || coalesce(e ->> 'detail', e ->> 'message', ''),
                left(e::varchar, 4000)
-        from (select line_no, unnest(from_json(doc -> '$.errors', '["json"]')) as e
-              from x_records where json_type(doc, '$.errors') = 'ARRAY')
+        from (select source_file, line_no, unnest(r.errors) as e from x_records)
         """,
     )
-    con.execute(
-        """
-        create or replace temp table x_post_docs as
-        select line_no, 'data' as section, unnest(from_json(doc -> '$.data', '["json"]')) as post,
-               page_retrieved_at
-        from x_records where shape = 'page' and json_type(doc, '$.data') = 'ARRAY'
-        union all
-        select line_no, 'data', doc -> '$.data', page_retrieved_at from x_records where shape = 'stream'
-        union all
-        select line_no, 'data', doc, doc ->> '$.__twarc.retrieved_at' from x_records where shape = 'post'
-        union all
-        select line_no, 'includes', unnest(from_json(doc -> '$.includes.tweets', '["json"]')),
-               page_retrieved_at
-        from x_records
-        where shape in ('page', 'stream') and json_type(doc, '$.includes.tweets') = 'ARRAY'
-        """
-    )
-    con.execute(
-        f"""
-        create or replace temp table x_posts_parsed as
-        select line_no, section, page_retrieved_at, post::varchar as post_text,
-               from_json(post, '{POST_SCHEMA}') as p
-        from x_post_docs
-        """
-    )
-    # Flattened lines embed whole referenced posts; they land as 'includes' rows like a page's.
-    con.execute(
-        """
-        insert into x_posts_parsed
-        select line_no, 'includes', page_retrieved_at, null, r
-        from (select line_no, page_retrieved_at, unnest(p.referenced_tweets) as r
-              from x_posts_parsed where section = 'data')
-        where r.text is not null or r.created_at is not null
-        """
-    )
-    rejected += reject(
+    _stage_posts(con)
+    reject_records(
         con,
-        source_file,
         """
-        select line_no, case when p.id is null then 'id' else 'created_at' end,
-               'post ' || coalesce(p.id, '(no id)') || ' has no '
-               || case when p.id is null then 'id' else 'created_at' end
+        select source_file, source_line,
+               case when post_id is null then 'id' else 'created_at' end,
+               'post ' || coalesce(post_id, '(no id)') || ' has no '
+               || case when post_id is null then 'id' else 'created_at' end
                || ': export with tweet.fields=created_at,author_id so the post can be placed '
                || 'in a chat window',
-               left(post_text, 4000)
-        from x_posts_parsed
-        where section = 'data' and (p.id is null or p.created_at is null)
+               post_json
+        from x_posts
+        where section = 'data' and (post_id is null or created_at_text is null)
         """,
     )
-    rejected += reject(
+    reject_records(
         con,
-        source_file,
         """
-        select line_no, 'created_at',
-               'post ' || p.id || ' has created_at ' || p.created_at
+        select source_file, source_line, 'created_at',
+               'post ' || post_id || ' has created_at ' || created_at_text
                || ' which is not an ISO 8601 time: fix the export',
-               left(post_text, 4000)
-        from x_posts_parsed
-        where section = 'data' and p.created_at is not null
-          and try_cast(p.created_at as timestamptz) is null
+               post_json
+        from x_posts
+        where section = 'data' and post_id is not null and created_at_text is not null
+          and created_at is null
         """,
     )
-    posts = con.execute(
-        """
+    columns = ", ".join(column_types("posts"))
+    con.execute(
+        f"""
         insert into raw.posts
-        select ?, p.id, section, coalesce(p.author_id, p.author.id), p.author.username,
-               timezone('UTC', try_cast(p.created_at as timestamptz)),
-               coalesce(p.note_tweet.text, p.text),
-               list_filter(p.referenced_tweets, lambda r: r.type = 'replied_to')[1].id,
-               p.in_reply_to_user_id,
-               list_filter(p.referenced_tweets, lambda r: r.type = 'quoted')[1].id,
-               list_filter(p.referenced_tweets, lambda r: r.type = 'retweeted')[1].id,
-               p.conversation_id,
-               list_transform(p.entities.hashtags, lambda h: h.tag),
-               list_transform(p.entities.mentions, lambda m: m.username),
-               list_transform(p.entities.urls, lambda u: coalesce(u.unwound_url, u.expanded_url, u.url)),
-               p.attachments.poll_ids,
-               p.edit_history_tweet_ids,
-               p.public_metrics.retweet_count, p.public_metrics.reply_count,
-               p.public_metrics.like_count, p.public_metrics.quote_count,
-               p.public_metrics.impression_count,
-               timezone('UTC', try_cast(coalesce(p.__twarc.retrieved_at, page_retrieved_at)
-                                        as timestamptz)),
-               ?, line_no, null
-        from x_posts_parsed
-        where p.id is not null
-          and (section = 'includes' or try_cast(p.created_at as timestamptz) is not null)
-        """,
-        [PLATFORM, source_file],
-    ).fetchone()[0]
-    _load_users(con, source_file)
-    _load_polls(con, source_file)
-    for table in ("x_records", "x_post_docs", "x_posts_parsed", "export_records"):
+        select {columns} from x_posts
+        where post_id is not null and (section = 'includes' or created_at is not null)
+        """
+    )
+    _load_users(con)
+    _load_polls(con)
+    for table in ("x_records", "x_posts"):
         con.execute(f"drop table if exists {table}")
-    return posts, rejected
+    return landed_per_file(con, [source_file for _, source_file in files])
 
 
-def _load_users(con, source_file: str) -> None:
+def _post_columns(post: str, section: str, retrieved_at: str, references: bool = True) -> str:
+    """The raw.posts columns of an X v2 post struct `post` (and what its rejection needs)."""
+    if references:
+        replied_to, quoted, retweeted = (
+            f"list_filter({post}.referenced_tweets, lambda ref: ref.type = '{kind}')[1].id"
+            for kind in ("replied_to", "quoted", "retweeted")
+        )
+    else:
+        replied_to = quoted = retweeted = "null"
+    created_at = f"timezone('UTC', try_cast({post}.created_at as timestamptz))"
+    return f"""
+        '{PLATFORM}' as platform, {post}.id as post_id, {section} as section,
+        coalesce({post}.author_id, {post}.author.id) as author_id,
+        {post}.author.username as author_username, {created_at} as created_at,
+        coalesce({post}.note_tweet.text, {post}.text) as text,
+        {replied_to} as reply_to_post_id, {post}.in_reply_to_user_id as reply_to_user_id,
+        {quoted} as quoted_post_id, {retweeted} as retweeted_post_id,
+        {post}.conversation_id as conversation_id,
+        list_transform({post}.entities.hashtags, lambda h: h.tag) as hashtags,
+        list_transform({post}.entities.mentions, lambda m: m.username) as mentions,
+        list_transform({post}.entities.urls,
+                       lambda u: coalesce(u.unwound_url, u.expanded_url, u.url)) as urls,
+        {post}.attachments.poll_ids as poll_ids,
+        {post}.edit_history_tweet_ids as edit_history_ids,
+        {post}.public_metrics.retweet_count as retweet_count,
+        {post}.public_metrics.reply_count as reply_count,
+        {post}.public_metrics.like_count as like_count,
+        {post}.public_metrics.quote_count as quote_count,
+        {post}.public_metrics.impression_count as impression_count,
+        timezone('UTC', try_cast(coalesce({post}.__twarc.retrieved_at, {retrieved_at})
+                                 as timestamptz)) as retrieved_at,
+        source_file, line_no as source_line, null::varchar as kind,
+        {post}.created_at as created_at_text,
+        {post}.author.id as author_user_id, {post}.author.name as author_display_name,
+        {retrieved_at} as line_retrieved_at,
+        case when {post}.id is null or {created_at} is null
+             then left(to_json({post})::varchar, 4000) end as post_json
+    """
+
+
+def _stage_posts(con) -> None:
+    """Temp table `x_posts`: every post of the records, as raw.posts rows and a little more."""
+    retrieved = "r.__twarc.retrieved_at"
+    con.execute(
+        f"""
+        create or replace temp table x_posts as
+        select {_post_columns("p", "'data'", "page_retrieved_at")}
+        from (select source_file, line_no, unnest(r.data) as p, {retrieved} as page_retrieved_at
+              from x_records where shape = 'page')
+        union all
+        select {_post_columns("p", "'data'", "page_retrieved_at")}
+        from (select source_file, line_no,
+                     from_json(doc, '{_STREAM_SCHEMA}').data as p, {retrieved} as page_retrieved_at
+              from x_records where shape = 'stream')
+        union all
+        select {_post_columns("p", "'includes'", "page_retrieved_at")}
+        from (select source_file, line_no, unnest(r.includes.tweets) as p,
+                     {retrieved} as page_retrieved_at
+              from x_records where shape in ('page', 'stream'))
+        union all
+        select {_post_columns("r", "'data'", retrieved)}
+        from x_records where shape = 'post'
+        union all
+        -- Flattened lines embed whole referenced posts; they land as 'includes' rows like a
+        -- page's.
+        select {_post_columns("p", "'includes'", "page_retrieved_at", references=False)}
+        from (select source_file, line_no, unnest(r.referenced_tweets) as p,
+                     {retrieved} as page_retrieved_at
+              from x_records where shape = 'post')
+        where p.text is not null or p.created_at is not null
+        """
+    )
+
+
+def _load_users(con) -> None:
     con.execute(
         f"""
         insert into raw.users
         with docs as (
-            select line_no, page_retrieved_at,
-                   unnest(from_json(doc -> '$.includes.users', '[{json.dumps(_USER)}]')) as u
-            from x_records where json_type(doc, '$.includes.users') = 'ARRAY'
+            select source_file, line_no, r.__twarc.retrieved_at as retrieved_at,
+                   unnest(r.includes.users) as u
+            from x_records
             union all
-            select line_no, page_retrieved_at, p.author from x_posts_parsed where p.author.id is not null
+            select source_file, source_line, line_retrieved_at,
+                   {{'id': author_user_id, 'username': author_username,
+                     'name': author_display_name}}
+            from x_posts where author_user_id is not null
         )
-        select ?, u.id, u.username, u.name,
-               timezone('UTC', try_cast(page_retrieved_at as timestamptz)), ?, line_no
+        select '{PLATFORM}', u.id, u.username, u.name,
+               timezone('UTC', try_cast(retrieved_at as timestamptz)), source_file, line_no
         from docs where u.id is not null
-        """,
-        [PLATFORM, source_file],
+        """
     )
 
 
-def _load_polls(con, source_file: str) -> None:
+def _load_polls(con) -> None:
+    con.execute(
+        """
+        create or replace temp table x_polls as
+        select source_file, line_no, r.__twarc.retrieved_at as retrieved_at,
+               unnest(r.includes.polls) as poll
+        from x_records
+        """
+    )
     con.execute(
         f"""
-        create or replace temp table x_polls as
-        select line_no, page_retrieved_at,
-               unnest(from_json(doc -> '$.includes.polls', '[{_POLL_SCHEMA}]')) as poll
-        from x_records where json_type(doc, '$.includes.polls') = 'ARRAY'
-        """
-    )
-    con.execute(
-        """
         insert into raw.polls
-        select ?, poll.id, poll.voting_status,
+        select '{PLATFORM}', poll.id, poll.voting_status,
                timezone('UTC', try_cast(poll.end_datetime as timestamptz)), poll.duration_minutes,
-               timezone('UTC', try_cast(page_retrieved_at as timestamptz)), ?, line_no, false, null
+               timezone('UTC', try_cast(retrieved_at as timestamptz)), source_file, line_no,
+               false, null
         from x_polls where poll.id is not null
-        """,
-        [PLATFORM, source_file],
+        """
     )
     con.execute(
-        """
+        f"""
         insert into raw.poll_options
-        select ?, poll_id, o.position, o.label, o.votes,
-               timezone('UTC', try_cast(page_retrieved_at as timestamptz)), ?, line_no
-        from (select line_no, page_retrieved_at, poll.id as poll_id, unnest(poll.options) as o
+        select '{PLATFORM}', poll_id, o.position, o.label, o.votes,
+               timezone('UTC', try_cast(retrieved_at as timestamptz)), source_file, line_no
+        from (select source_file, line_no, retrieved_at, poll.id as poll_id,
+                     unnest(poll.options) as o
               from x_polls where poll.id is not null)
-        """,
-        [PLATFORM, source_file],
+        """
     )
     con.execute("drop table x_polls")
