@@ -220,8 +220,7 @@ def _load_together(con, batch: list[tuple[_ChangedFile, Reader]], summary) -> No
     try:
         _forget_files(con, [file.source_file for file in files])
         landed = reader.load_many(con, [(file.path, file.source_file) for file in files])
-        for file in files:
-            _record_file(con, file, reader.format, *landed[file.source_file])
+        _record_files(con, [(file, reader.format, *landed[file.source_file]) for file in files])
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -256,7 +255,7 @@ def _load_file(con, file: _ChangedFile, reader: Reader | None, problem: str | No
                 "insert into raw.rejected_records values (?, null, null, ?, null, now())",
                 [file.source_file, problem],
             )
-        _record_file(con, file, reader and reader.format, posts, rejected)
+        _record_files(con, [(file, reader and reader.format, posts, rejected)])
         con.execute("commit")
     except Exception as error:
         con.execute("rollback")
@@ -266,19 +265,25 @@ def _load_file(con, file: _ChangedFile, reader: Reader | None, problem: str | No
     (summary.unreadable if problem is not None else summary.loaded).append(file.source_file)
 
 
-def _record_file(con, file: _ChangedFile, fmt: str | None, posts: int, rejected: int) -> None:
+def _record_files(con, loaded: list[tuple[_ChangedFile, str | None, int, int]]) -> None:
+    """raw.loaded_files rows for (file, format, posts, rejected), in one statement."""
+    columns = list(
+        zip(
+            *[
+                (f.source_file, f.sha256, fmt, posts, rejected, f.size, f.modified_at,
+                 f.duplicate_of)
+                for f, fmt, posts, rejected in loaded
+            ],
+            strict=True,
+        )
+    )  # fmt: skip
     con.execute(
-        "insert into raw.loaded_files values (?, ?, ?, ?, ?, ?, ?, now(), ?)",
-        [
-            file.source_file,
-            file.sha256,
-            fmt,
-            posts,
-            rejected,
-            file.size,
-            file.modified_at,
-            file.duplicate_of,
-        ],
+        """
+        insert into raw.loaded_files
+        select unnest(?), unnest(?), unnest(?::varchar[]), unnest(?), unnest(?), unnest(?),
+               unnest(?), now(), unnest(?::varchar[])
+        """,
+        [list(column) for column in columns],
     )
 
 

@@ -102,50 +102,71 @@ def head_records(path: Path, limit: int = 5) -> tuple[bool, HeadRecords | list]:
     return False, (value if isinstance(value, list) else [value])[:limit]
 
 
-def stage_json_lines(con, files: list[tuple[Path, str]]) -> int:
-    """Fill temp table `export_lines(source_file, line_no, line, valid)` from JSON files.
+def stage_json_lines(
+    con, files: list[tuple[Path, str]], schema: str | None = None, keep_line: str = "true"
+) -> int:
+    """Fill temp table `export_lines` from JSON files, one row a non-blank line.
 
-    `files` are (path, source_file) pairs. JSON-lines files that are UTF-8 are read in one
-    statement; a file with lines that are not UTF-8, or one pretty-printed document, is
-    staged on its own. Lines that are not UTF-8 or not JSON become rejected records of their
-    file; blank lines are dropped. `valid` says whether the line is JSON. Returns the number
-    of rejected lines.
+    `files` are (path, source_file) pairs, read in one pass: each line is numbered within its
+    file, checked and, with a `schema`, parsed with `from_json` (an object line; array lines
+    and documents are left to the reader). Columns: source_file, line_no, valid (the line is
+    JSON), opening (its first character), parsed (the struct, or null) and line (the text,
+    kept where not parsed or where the SQL condition `keep_line` on `parsed` holds: the
+    lines a reader reads again). Keeping less text is what makes a large batch fit in memory.
+
+    A file whose lines are not all UTF-8 is read through a copy with those lines blanked
+    (they become rejected records); a pretty-printed document is staged as its one record,
+    line 1. Lines that are not JSON become rejected records. Returns the number rejected.
     """
+    parsed = f"from_json(line, '{schema}')" if schema else "null"
     con.execute("drop table if exists export_lines")
-    con.execute(
-        "create temp table export_lines (source_file varchar, line_no bigint, line varchar)"
-    )
-    together: list[tuple[str, str]] = []
+    scanned: list[tuple[str, str]] = []
+    copies: list[Path] = []
     not_utf8 = 0
-    for path, source_file in files:
-        if _is_utf8(path):
-            together.append((str(path), source_file))
-        else:
-            not_utf8 += _stage_utf8_lines(con, path, source_file)
-    if together:
-        # One scan of all files; a line's number is its row in the scan less its file's first.
+    try:
+        for path, source_file in files:
+            if _is_utf8(path):
+                scanned.append((str(path), source_file))
+            else:
+                copy, bad = _utf8_copy(con, path, source_file)
+                copies.append(copy)
+                scanned.append((str(copy), source_file))
+                not_utf8 += bad
         con.execute("create or replace temp table export_files (path varchar, source_file varchar)")
-        con.executemany("insert into export_files values (?, ?)", together)
+        con.executemany("insert into export_files values (?, ?)", scanned)
+        # A line's number is its row in the one scan of all files less its file's first row.
         con.execute(
             f"""
-            insert into export_lines
-            select f.source_file, scanned.row_no - min(scanned.row_no) over (
-                       partition by scanned.filename) + 1, scanned.line
-            from (select filename, row_number() over () as row_no, line
-                  from {_LINES_SCAN}) as scanned
-            join export_files as f on f.path = scanned.filename
+            create temp table export_lines as
+            with numbered as (
+                select filename, row_number() over () as row_no, line from {_LINES_SCAN}
+            ),
+            lines as (
+                select f.source_file,
+                       numbered.row_no - min(numbered.row_no) over (
+                           partition by numbered.filename) + 1 as line_no,
+                       numbered.line, left(ltrim(numbered.line), 1) as opening
+                from numbered join export_files as f on f.path = numbered.filename
+            ),
+            checked as (
+                select source_file, line_no, line, opening, json_valid(line) as valid
+                from lines where opening <> ''
+            ),
+            parsed as (
+                select *, case when valid and opening = '{{' then {parsed} end as parsed
+                from checked
+            )
+            select source_file, line_no, valid, opening, parsed,
+                   case when parsed is null or ({keep_line}) then line end as line
+            from parsed
             """,
-            [[path for path, _ in together]],
+            [[path for path, _ in scanned]],
         )
-        con.execute("drop table export_files")
-    con.execute(
-        """
-        create or replace temp table export_lines as
-        select source_file, line_no, line, json_valid(line) as valid
-        from export_lines where line is not null and trim(line) <> ''
-        """
-    )
-    _stage_documents(con, {source_file: Path(path) for path, source_file in together})
+    finally:
+        for copy in copies:
+            copy.unlink(missing_ok=True)
+        con.execute("drop table if exists export_files")
+    _stage_documents(con, {source_file: Path(path) for path, source_file in scanned}, parsed)
     con.execute(
         """
         insert into raw.rejected_records
@@ -160,18 +181,17 @@ def stage_json_lines(con, files: list[tuple[Path, str]]) -> int:
     return not_utf8 + invalid
 
 
-def _stage_documents(con, paths: dict[str, Path]) -> None:
-    """A UTF-8 file (`paths`: source_file -> path) none of whose lines is a JSON object or
-    array, and which is one JSON document as a whole (a pretty-printed API response), is
-    staged as that one record, line 1."""
+def _stage_documents(con, paths: dict[str, Path], parsed: str) -> None:
+    """A file none of whose lines is a JSON object or array, and which is one JSON document
+    as a whole (a pretty-printed API response), is staged as that one record, line 1."""
     for (source_file,) in con.execute(
         """
         select source_file from export_lines group by source_file
-        having not bool_or(valid and left(ltrim(line), 1) in ('{', '['))
+        having not bool_or(valid and opening in ('{', '['))
         """
     ).fetchall():
-        path = paths.get(source_file)
-        if path is None or path.stat().st_size > HEAD_BYTES:
+        path = paths[source_file]
+        if path.stat().st_size > HEAD_BYTES:
             continue
         is_document = con.execute(
             "select json_valid(content) from read_text(?)", [str(path)]
@@ -179,7 +199,13 @@ def _stage_documents(con, paths: dict[str, Path]) -> None:
         if is_document:
             con.execute("delete from export_lines where source_file = ?", [source_file])
             con.execute(
-                "insert into export_lines select ?, 1, content, true from read_text(?)",
+                f"""
+                insert into export_lines
+                select ?, 1, true, opening,
+                       case when opening = '{{' then {parsed} end, line
+                from (select content as line, left(ltrim(content), 1) as opening
+                      from read_text(?))
+                """,
                 [source_file, str(path)],
             )
 
@@ -218,31 +244,20 @@ def _is_utf8(path: Path, chunk_bytes: int = 16 << 20) -> bool:
     return True
 
 
-def _stage_utf8_lines(con, path: Path, source_file: str) -> int:
-    """Stage a file with lines that are not UTF-8 into `export_lines`: those lines become
-    rejected records (their number is returned), the rest load with their own line numbers.
-    The export itself is never modified: the good lines go through a temporary copy in which
-    each bad line is left empty."""
-    descriptor, copy = tempfile.mkstemp(prefix="tweetchat-utf8-", suffix=".jsonl")
+def _utf8_copy(con, path: Path, source_file: str) -> tuple[Path, int]:
+    """A temporary copy of a file with lines that are not UTF-8, each such line left empty
+    so the others keep their numbers; those lines become rejected records. The export itself
+    is never modified. Returns the copy (the caller removes it) and the number rejected."""
+    descriptor, name = tempfile.mkstemp(prefix="tweetchat-utf8-", suffix=".jsonl")
     bad: list[tuple[int, str, str]] = []
-    try:
-        with path.open("rb") as source, os.fdopen(descriptor, "wb") as target:
-            for line_no, raw in enumerate(source, start=1):
-                try:
-                    raw.decode("utf-8")
-                except UnicodeDecodeError as error:
-                    bad.append((line_no, f"byte {error.start}", raw.decode("utf-8", "replace")))
-                    raw = b"\n"
-                target.write(raw)
-        con.execute(
-            f"""
-            insert into export_lines
-            select ?, row_number() over (), line from {_LINES_SCAN}
-            """,
-            [source_file, copy],
-        )
-    finally:
-        Path(copy).unlink(missing_ok=True)
+    with path.open("rb") as source, os.fdopen(descriptor, "wb") as target:
+        for line_no, raw in enumerate(source, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                bad.append((line_no, f"byte {error.start}", raw.decode("utf-8", "replace")))
+                raw = b"\n"
+            target.write(raw)
     con.executemany(
         """
         insert into raw.rejected_records values (
@@ -254,4 +269,4 @@ def _stage_utf8_lines(con, path: Path, source_file: str) -> int:
         """,
         [(source_file, line_no, where, text) for line_no, where, text in bad],
     )
-    return len(bad)
+    return Path(name), len(bad)

@@ -96,39 +96,37 @@ def load_many(con, files: list[tuple[Path, str]]) -> dict[str, tuple[int, int]]:
     The files' earlier rows must already be gone from the raw tables (ingest forgets a file
     before it loads it again).
     """
-    stage_json_lines(con, files)
+    # Page lines are parsed as they are staged and their text dropped; the text of the rest
+    # (stream lines, flattened posts, anything unknown) is kept to be read again.
+    stage_json_lines(con, files, LINE_SCHEMA, keep_line="parsed.data is null")
+    # A view, not a table: a copy of a batch's parsed pages would double its memory.
     con.execute(
         f"""
-        create or replace temp table x_records as
+        create or replace temp view x_records as
         with records as (
-            select source_file, line_no, line as doc from export_lines
-            where valid and left(ltrim(line), 1) <> '['
+            select source_file, line_no,
+                   case when parsed is not null then parsed
+                        else from_json(line, '{LINE_SCHEMA}') end as r,
+                   line as doc
+            from export_lines where valid and opening <> '['
             union all
-            select source_file, line_no, unnest(from_json(line, '["json"]'))::varchar
-            from export_lines where valid and left(ltrim(line), 1) = '['
-        ),
-        parsed as (
-            select source_file, line_no, doc, from_json(doc, '{LINE_SCHEMA}') as r from records
-        ),
-        shaped as (
-            select source_file, line_no, doc, r,
-                   case
-                       when r.data is not null then 'page'
-                       when json_type(doc, '$.data') = 'OBJECT' then 'stream'
-                       when json_type(doc, '$.data') = 'NULL' then 'page'
-                       when json_exists(doc, '$.id') then 'post'
-                       when json_exists(doc, '$.errors') or json_exists(doc, '$.meta') then 'page'
-                       else 'unknown'
-                   end as shape
-            from parsed
+            select source_file, line_no, from_json(element, '{LINE_SCHEMA}'), element
+            from (select source_file, line_no, unnest(from_json(line, '["json"]'))::varchar
+                         as element
+                  from export_lines where valid and opening = '[')
         )
-        -- The text is kept only where it is read again: stream lines and unknown records.
-        select source_file, line_no, r, shape,
-               case when shape in ('stream', 'unknown') then doc end as doc
-        from shaped
+        select source_file, line_no, r, doc,
+               case
+                   when r.data is not null then 'page'
+                   when json_type(doc, '$.data') = 'OBJECT' then 'stream'
+                   when json_type(doc, '$.data') = 'NULL' then 'page'
+                   when json_exists(doc, '$.id') then 'post'
+                   when json_exists(doc, '$.errors') or json_exists(doc, '$.meta') then 'page'
+                   else 'unknown'
+               end as shape
+        from records
         """
     )
-    con.execute("drop table export_lines")
     reject_records(
         con,
         """
@@ -185,8 +183,9 @@ def load_many(con, files: list[tuple[Path, str]]) -> dict[str, tuple[int, int]]:
     )
     _load_users(con)
     _load_polls(con)
-    for table in ("x_records", "x_posts"):
-        con.execute(f"drop table if exists {table}")
+    con.execute("drop view x_records")
+    for table in ("x_posts", "export_lines"):
+        con.execute(f"drop table {table}")
     return landed_per_file(con, [source_file for _, source_file in files])
 
 
