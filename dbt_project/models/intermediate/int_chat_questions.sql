@@ -1,9 +1,11 @@
 -- Each chat's questions (metrics.md 5): the registry's, else the host's originals that begin
 -- with Q<id> ('Q1.', 'Q2a:'). asked_at is the question's host post, where one is found.
+-- Incremental on the month partition, as int_chat_posts.
 with
 
 chats as (
     select * from {{ ref('stg_registry__chats') }}
+    where {{ in_partition('chat_month') }}
 ),
 
 registry_questions as (
@@ -12,6 +14,7 @@ registry_questions as (
 
 chat_posts as (
     select * from {{ ref('int_chat_posts') }}
+    where {{ in_partition('chat_month') }}
 ),
 
 host_question_posts as (
