@@ -180,3 +180,24 @@ def test_ui_shows_chart_previews_and_key_figures(sample_run):
     assert "leadingqi\\-2023\\-04" in metadata["key_figures"].value
     reports = instance.get_latest_materialization_event(dg.AssetKey(["reports", "chat_reports"]))
     assert "report.html" in reports.asset_materialization.metadata["files"].value.replace("\\", "")
+
+
+def test_charts_drawn_in_worker_processes_equal_charts_drawn_here(sample_run, tmp_path):
+    """The charts asset draws chats in a process per core; the files are those drawn in-process."""
+    from orchestration.reports import draw_charts_of_chats
+
+    database = sample_run["root"] / "warehouse" / "tweetchat.duckdb"
+    with duckdb.connect(str(database), read_only=True) as con:
+        reports = [load_chat_report(con, f"leadingqi-2023-{month}") for month in ("03", "04")]
+    drawn = {}
+    for workers in (1, 2):
+        jobs = [(report, tmp_path / str(workers) / report.chat_id) for report in reports]
+        results = list(draw_charts_of_chats(jobs, workers=workers))
+        assert [report.chat_id for report, _ in results] == [r.chat_id for r in reports]
+        drawn[workers] = {
+            path.relative_to(tmp_path / str(workers)).as_posix(): path.read_bytes()
+            for path in (tmp_path / str(workers)).rglob("*.png")
+        }
+    assert len(drawn[1]) >= 20 and "leadingqi-2023-04/poll_1.png" in drawn[1]
+    assert drawn[1].keys() == drawn[2].keys()
+    assert all(drawn[1][name] == drawn[2][name] for name in drawn[1])

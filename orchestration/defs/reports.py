@@ -17,7 +17,7 @@ from orchestration.defs.network import CENTRALITY_KEY
 from orchestration.defs.partitions import dbt_vars, monthly_partitions
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.pseudonyms import ENV_PSEUDONYM_MAP, Pseudonymiser, load_key
-from orchestration.reports import draw_charts, existing_charts
+from orchestration.reports import draw_charts_of_chats, existing_charts
 from orchestration.reports.charts import series_chart
 from orchestration.reports.content import (
     chat_ids,
@@ -155,9 +155,9 @@ def charts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> d
         series, series_summary = load_series(con), load_series_summary(con)
     files: list[Path] = []
     previews = []
-    for number, report in enumerate(reports, start=1):
+    jobs = [(report, out_dir / report.chat_id) for report in reports]
+    for number, (report, drawn) in enumerate(draw_charts_of_chats(jobs), start=1):
         context.log.info(f"charts {number}/{len(reports)}: {report.chat_id}")
-        drawn = draw_charts(report, out_dir / report.chat_id)
         paths = [drawn.timeline, drawn.participants, drawn.network, drawn.series, *drawn.polls]
         paths += [*drawn.clouds.values(), *drawn.keyword_bars.values()]
         files += [p for p in paths if p is not None]
