@@ -31,9 +31,9 @@ def tables(results: Path) -> str:
         return "No results yet: run `make bench`."
     lines = [
         "| posts | raw MB | chats | run s | run peak MB | ingest s | dbt build s | checks s "
-        "| charts+reports s | publish s | outside steps s | floor s | pandas s | pandas peak MB "
-        "| twarc-csv s | figures = pandas |",
-        "|" + "---|" * 16,
+        "| network s | charts+reports s | publish s | outside steps s | floor s | pandas s "
+        "| pandas peak MB | twarc-csv s | figures = pandas |",
+        "|" + "---|" * 17,
     ]
     for r in rows:
         stages = r["run"]["stages"]
@@ -44,7 +44,7 @@ def tables(results: Path) -> str:
                 for v in (
                     f"{r['posts_in_chats']:,}", r["raw_mb"], r["chats"], r["run"]["seconds"],
                     r["run"]["peak_rss_mb"], stages.get("ingest"), stages.get("dbt_build"),
-                    stages.get("checks"), stages.get("charts_and_reports"),
+                    stages.get("checks"), stages.get("network"), stages.get("charts_and_reports"),
                     stages.get("publish"), r["run"]["outside_steps_seconds"],
                     r["floor"]["seconds"], r["pandas"]["seconds"], r["pandas"]["peak_rss_mb"],
                     (r.get("twarc_csv") or {}).get("seconds"),

@@ -1,5 +1,7 @@
 """marts.account_centrality: networkx measures of each chat's conversation network."""
 
+from collections import defaultdict
+
 import dagster as dg
 
 from orchestration import markdown
@@ -65,11 +67,16 @@ def account_centrality(
                 bounds,
             ).fetchall()
         }
+        # Each chat's edges and degrees, grouped once (not filtered out of all of them per chat).
+        chat_edges: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for chat_id, source, target in edges:
+            chat_edges[chat_id].append((source, target))
+        chat_degrees: dict[str, dict[str, tuple[int, int, int]]] = defaultdict(dict)
+        for chat_id, username, in_degree, out_degree, weighted in degrees:
+            chat_degrees[chat_id][username] = (in_degree, out_degree, weighted)
         rows = []
         for chat_id, chat_month in chats:
-            chat_edges = [(s, t) for c, s, t in edges if c == chat_id]
-            chat_degrees = {u: (i, o, w) for c, u, i, o, w in degrees if c == chat_id}
-            for account in chat_centrality(chat_id, chat_edges, chat_degrees):
+            for account in chat_centrality(chat_id, chat_edges[chat_id], chat_degrees[chat_id]):
                 rows.append(
                     (
                         chat_id,
@@ -87,8 +94,11 @@ def account_centrality(
         con.execute(CREATE_TABLE)
         con.execute(f"delete from marts.account_centrality where {in_months}", bounds)
         if rows:
-            con.executemany(
-                "insert into marts.account_centrality values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+            # One statement of column lists: executemany inserts row by row.
+            con.execute(
+                "insert into marts.account_centrality select "
+                + ", ".join("unnest(?)" for _ in rows[0]),
+                [list(column) for column in zip(*rows, strict=True)],
             )
         con.execute("commit")
     top = [row for row in rows if row[-1] <= TOP_ACCOUNTS]
