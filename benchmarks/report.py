@@ -25,6 +25,13 @@ def _cell(value) -> str:
     return "–" if value is None else str(value)
 
 
+def _identical(pandas: dict) -> str:
+    """Whether the pandas script's figures equal the warehouse's ('–' where it did not run)."""
+    if "figures_identical" not in pandas:
+        return "–"
+    return "yes" if pandas["figures_identical"] else "NO"
+
+
 def tables(results: Path) -> str:
     rows = _latest_by_size(results)
     if not rows:
@@ -37,6 +44,7 @@ def tables(results: Path) -> str:
     ]
     for r in rows:
         stages = r["run"]["stages"]
+        pandas = r.get("pandas") or {}
         lines.append(
             "| "
             + " | ".join(
@@ -46,9 +54,8 @@ def tables(results: Path) -> str:
                     r["run"]["peak_rss_mb"], stages.get("ingest"), stages.get("dbt_build"),
                     stages.get("checks"), stages.get("network"), stages.get("charts_and_reports"),
                     stages.get("publish"), r["run"]["outside_steps_seconds"],
-                    r["floor"]["seconds"], r["pandas"]["seconds"], r["pandas"]["peak_rss_mb"],
-                    (r.get("twarc_csv") or {}).get("seconds"),
-                    "yes" if r["pandas"]["figures_identical"] else "NO",
+                    r["floor"]["seconds"], pandas.get("seconds"), pandas.get("peak_rss_mb"),
+                    (r.get("twarc_csv") or {}).get("seconds"), _identical(pandas),
                 )
             )
             + " |"
@@ -66,8 +73,8 @@ def tables(results: Path) -> str:
             + " | ".join(
                 _cell(v)
                 for v in (
-                    f"{r['posts_in_chats']:,}", ratios["run_over_pandas"],
-                    ratios["warehouse_stages_over_pandas"], ratios["run_over_floor"],
+                    f"{r['posts_in_chats']:,}", ratios.get("run_over_pandas"),
+                    ratios.get("warehouse_stages_over_pandas"), ratios["run_over_floor"],
                     ratios["ingest_over_floor"], ratios["ingest_mb_per_second"],
                     ratios.get("run_over_twarc_csv"), f"`benchmarks/results/{r['file']}`",
                 )

@@ -8,7 +8,7 @@ for every chat) and twarc-csv 0.7.2 converting the same JSONL (in its own virtua
 environment, `make bench-venv`). Results go to benchmarks/results/<date>-<N>.json and the
 table in docs/benchmarks.md is rebuilt from every result file.
 
-    python -m benchmarks.run --posts 10000 100000 1000000 [--work DIR] [--no-twarc]
+    python -m benchmarks.run --posts 10000 100000 1000000 [--work DIR] [--no-twarc] [--no-pandas]
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def directory_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def bench_size(posts: int, work: Path, twarc: bool, reports: bool) -> dict:
+def bench_size(posts: int, work: Path, twarc: bool, reports: bool, pandas: bool = True) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     sample = work / "sample"
     if not (sample / "chats.yaml").exists():
@@ -141,22 +141,23 @@ def bench_size(posts: int, work: Path, twarc: bool, reports: bool) -> dict:
     }
     (work / "floor.duckdb").unlink(missing_ok=True)
 
-    log("pandas script")
-    pandas_run = measure.run(
-        [sys.executable, str(ROOT / "benchmarks" / "baseline_pandas.py"), str(raw), str(chats)]
-    ).check()
-    pandas_figures = json.loads(pandas_run.stdout)
-    differing = sorted(
-        chat for chat in set(figures) | set(pandas_figures)
-        if figures.get(chat) != pandas_figures.get(chat)
-    )  # fmt: skip
-    result["pandas"] = {
-        "seconds": round(pandas_run.seconds, 2),
-        "peak_rss_mb": round(pandas_run.peak_rss_mb),
-        "chats_compared": len(pandas_figures),
-        "chats_with_different_figures": differing[:20],
-        "figures_identical": not differing,
-    }
+    if pandas:
+        log("pandas script")
+        pandas_run = measure.run(
+            [sys.executable, str(ROOT / "benchmarks" / "baseline_pandas.py"), str(raw), str(chats)]
+        ).check()
+        pandas_figures = json.loads(pandas_run.stdout)
+        differing = sorted(
+            chat for chat in set(figures) | set(pandas_figures)
+            if figures.get(chat) != pandas_figures.get(chat)
+        )  # fmt: skip
+        result["pandas"] = {
+            "seconds": round(pandas_run.seconds, 2),
+            "peak_rss_mb": round(pandas_run.peak_rss_mb),
+            "chats_compared": len(pandas_figures),
+            "chats_with_different_figures": differing[:20],
+            "figures_identical": not differing,
+        }
 
     if twarc and TWARC.exists():
         log("twarc-csv on the same JSONL (concatenated into one file first, not timed)")
@@ -179,14 +180,15 @@ def bench_size(posts: int, work: Path, twarc: bool, reports: bool) -> dict:
     seconds = result["run"]["seconds"]
     ingest = stages.get("ingest", 0)
     result["ratios"] = {
-        "run_over_pandas": round(seconds / result["pandas"]["seconds"], 2),
-        "warehouse_stages_over_pandas": round(
-            result["run"]["warehouse_stages_seconds"] / result["pandas"]["seconds"], 2
-        ),
         "run_over_floor": round(seconds / result["floor"]["seconds"], 2),
         "ingest_over_floor": round(ingest / result["floor"]["seconds"], 2),
         "ingest_mb_per_second": round(result["raw_mb"] / ingest, 1) if ingest else None,
     }
+    if "pandas" in result:
+        result["ratios"]["run_over_pandas"] = round(seconds / result["pandas"]["seconds"], 2)
+        result["ratios"]["warehouse_stages_over_pandas"] = round(
+            result["run"]["warehouse_stages_seconds"] / result["pandas"]["seconds"], 2
+        )
     if "twarc_csv" in result:
         result["ratios"]["run_over_twarc_csv"] = round(seconds / result["twarc_csv"]["seconds"], 2)
     return result
@@ -216,6 +218,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "work")
     parser.add_argument("--no-twarc", action="store_true", help="skip twarc-csv")
     parser.add_argument(
+        "--no-pandas",
+        action="store_true",
+        help="skip the pandas script (it holds every page in memory: about 12 GB at 10M posts)",
+    )
+    parser.add_argument(
         "--reports-up-to",
         type=int,
         default=100_000,
@@ -230,7 +237,11 @@ def main(argv: list[str] | None = None) -> int:
             "date": started.strftime("%Y-%m-%d %H:%M UTC"),
             "machine": machine(),
             **bench_size(
-                posts, args.work / str(posts), not args.no_twarc, posts <= args.reports_up_to
+                posts,
+                args.work / str(posts),
+                not args.no_twarc,
+                posts <= args.reports_up_to,
+                pandas=not args.no_pandas,
             ),
         }
         path = RESULTS / f"{started:%Y-%m-%d}-{posts}.json"
