@@ -28,6 +28,7 @@ from orchestration.readers.canonical import PER_FILE_TABLES, create_raw_tables
 from orchestration.readers.csv_records import MissingColumnsError
 from orchestration.readers.spreadsheet import MappingError
 from orchestration.settings import DEFAULT_DUCKDB_MEMORY, ENV_DUCKDB_MEMORY
+from orchestration.warehouse import insert_many
 
 EXPORT_SUFFIXES = {".json", ".jsonl", ".ndjson", ".csv", ".xlsx"}
 # A file that cannot be read as a whole: it is recorded as unreadable, with this reason,
@@ -267,24 +268,16 @@ def _load_file(con, file: _ChangedFile, reader: Reader | None, problem: str | No
 
 def _record_files(con, loaded: list[tuple[_ChangedFile, str | None, int, int]]) -> None:
     """raw.loaded_files rows for (file, format, posts, rejected), in one statement."""
-    columns = list(
-        zip(
-            *[
-                (f.source_file, f.sha256, fmt, posts, rejected, f.size, f.modified_at,
-                 f.duplicate_of)
-                for f, fmt, posts, rejected in loaded
-            ],
-            strict=True,
-        )
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    insert_many(
+        con,
+        "raw.loaded_files",
+        [
+            (f.source_file, f.sha256, fmt, posts, rejected, f.size, f.modified_at, loaded_at,
+             f.duplicate_of)
+            for f, fmt, posts, rejected in loaded
+        ],
     )  # fmt: skip
-    con.execute(
-        """
-        insert into raw.loaded_files
-        select unnest(?), unnest(?), unnest(?::varchar[]), unnest(?), unnest(?), unnest(?),
-               unnest(?), now(), unnest(?::varchar[])
-        """,
-        [list(column) for column in columns],
-    )
 
 
 def _forget_files(con, source_files: list[str]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -37,6 +37,16 @@ def connect(database: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPy
         con.close()
 
 
+def insert_many(con, table: str, rows: Sequence[Sequence]) -> None:
+    """Insert rows (tuples in the table's column order) in one statement: a list a column,
+    unnested together. executemany costs a statement a row."""
+    if rows:
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        con.execute(
+            f"insert into {table} select {', '.join('unnest(?)' for _ in columns)}", columns
+        )
+
+
 def write_registry(con, registry: Registry) -> int:
     """Replace the registry tables (raw.chats and friends) with `registry`."""
     con.execute("create schema if not exists raw")
@@ -59,38 +69,32 @@ def write_registry(con, registry: Registry) -> int:
         "create or replace table raw.chat_published "
         "(chat_id varchar, measure varchar, published_value bigint)"
     )
-    for chat in registry.chats:
-        con.execute(
-            "insert into raw.chats values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                chat.id,
-                chat.title,
-                chat.timezone,
-                chat.starts_local,
-                chat.starts_utc,
-                chat.duration_minutes,
-                chat.window_hours_before,
-                chat.window_hours_after,
-                str(registry.path),
-            ],
-        )
-        con.executemany(
-            "insert into raw.chat_hashtags values (?, ?)", [[chat.id, t] for t in chat.hashtags]
-        )
-        if chat.hosts:
-            con.executemany(
-                "insert into raw.chat_hosts values (?, ?)", [[chat.id, h] for h in chat.hosts]
-            )
-        if chat.questions:
-            con.executemany(
-                "insert into raw.chat_questions values (?, ?, ?, ?)",
-                [[chat.id, q.id, i, q.text] for i, q in enumerate(chat.questions, start=1)],
-            )
-        if chat.published:
-            con.executemany(
-                "insert into raw.chat_published values (?, ?, ?)",
-                [[chat.id, m, v] for m, v in chat.published.items()],
-            )
+    chats = registry.chats
+    insert_many(
+        con,
+        "raw.chats",
+        [
+            (c.id, c.title, c.timezone, c.starts_local, c.starts_utc, c.duration_minutes,
+             c.window_hours_before, c.window_hours_after, str(registry.path))
+            for c in chats
+        ],
+    )  # fmt: skip
+    insert_many(con, "raw.chat_hashtags", [(c.id, tag) for c in chats for tag in c.hashtags])
+    insert_many(con, "raw.chat_hosts", [(c.id, host) for c in chats for host in c.hosts])
+    insert_many(
+        con,
+        "raw.chat_questions",
+        [
+            (c.id, q.id, position, q.text)
+            for c in chats
+            for position, q in enumerate(c.questions, start=1)
+        ],
+    )
+    insert_many(
+        con,
+        "raw.chat_published",
+        [(c.id, measure, value) for c in chats for measure, value in c.published.items()],
+    )
     return len(registry.chats)
 
 

@@ -8,7 +8,7 @@ from orchestration import markdown
 from orchestration.defs.partitions import dbt_vars, monthly_partitions
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.network import CONVERSATION_KINDS, chat_centrality
-from orchestration.warehouse import connect
+from orchestration.warehouse import connect, insert_many
 
 CENTRALITY_KEY = dg.AssetKey(["marts", "account_centrality"])
 TOP_ACCOUNTS = 5
@@ -93,13 +93,7 @@ def account_centrality(
         con.execute("begin")
         con.execute(CREATE_TABLE)
         con.execute(f"delete from marts.account_centrality where {in_months}", bounds)
-        if rows:
-            # One statement of column lists: executemany inserts row by row.
-            con.execute(
-                "insert into marts.account_centrality select "
-                + ", ".join("unnest(?)" for _ in rows[0]),
-                [list(column) for column in zip(*rows, strict=True)],
-            )
+        insert_many(con, "marts.account_centrality", rows)
         con.execute("commit")
     top = [row for row in rows if row[-1] <= TOP_ACCOUNTS]
     context.log.info(f"centrality of {len(rows)} accounts in {len(chats)} chats")
