@@ -201,3 +201,28 @@ def test_charts_drawn_in_worker_processes_equal_charts_drawn_here(sample_run, tm
     assert len(drawn[1]) >= 20 and "leadingqi-2023-04/poll_1.png" in drawn[1]
     assert drawn[1].keys() == drawn[2].keys()
     assert all(drawn[1][name] == drawn[2][name] for name in drawn[1])
+
+
+def test_a_report_tables_its_latest_chats_of_the_series(sample_run):
+    from orchestration.reports.content import load_series
+
+    database = sample_run["root"] / "warehouse" / "tweetchat.duckdb"
+    with duckdb.connect(str(database), read_only=True) as con:
+        up_to_march = load_series(con, "leadingqi-2023-03")
+        latest_two = load_series(con, "leadingqi-2023-04", latest=2)
+        whole = load_series(con)
+    assert list(up_to_march["chat_id"]) == [f"leadingqi-2023-0{m}" for m in (1, 2, 3)]
+    assert list(latest_two["chat_id"]) == ["leadingqi-2023-03", "leadingqi-2023-04"]
+    assert list(whole["contributors"]) == [168, 124, 188, 133]
+
+
+def test_a_report_says_when_its_series_table_is_the_latest_chats_only(sample_run, tmp_path):
+    database = sample_run["root"] / "warehouse" / "tweetchat.duckdb"
+    with duckdb.connect(str(database), read_only=True) as con:
+        report = load_chat_report(con, APRIL)
+    path = write_markdown(report, existing_charts(report, tmp_path), tmp_path / "whole.md")
+    assert "The chart and table show" not in path.read_text()
+    # As if the series had 40 chats: the report's table keeps its latest and says so.
+    report.series_summary = {**report.series_summary, "chats": 40}
+    path = write_markdown(report, existing_charts(report, tmp_path), tmp_path / "cut.md")
+    assert "The chart and table show the last 4 chats, up to this one\\." in path.read_text()

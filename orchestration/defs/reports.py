@@ -20,6 +20,7 @@ from orchestration.pseudonyms import ENV_PSEUDONYM_MAP, Pseudonymiser, load_key
 from orchestration.reports import draw_charts_of_chats, existing_charts
 from orchestration.reports.charts import series_chart
 from orchestration.reports.content import (
+    SERIES_CHART_CHATS,
     chat_ids,
     load_chat_report,
     load_series,
@@ -151,8 +152,9 @@ def charts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> d
     month_start, month_end = _months(context)
     with connect(warehouse.build_database, read_only=True) as con:
         reports, _ = load_reports(con, warehouse, chat_ids(con, month_start, month_end))
-        # The whole series as built, whichever months this run rebuilt.
-        series, series_summary = load_series(con), load_series_summary(con)
+        # The series as built (its latest chats), whichever months this run rebuilt.
+        series = load_series(con, latest=SERIES_CHART_CHATS)
+        series_summary = load_series_summary(con)
     files: list[Path] = []
     previews = []
     jobs = [(report, out_dir / report.chat_id) for report in reports]
@@ -164,11 +166,12 @@ def charts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> d
         if drawn.timeline is not None and len(previews) < 2:
             previews.append(thumbnail(drawn.timeline))
     if len(series):
+        title = "Monthly activity summary: contributors, original posts and retweets per chat"
+        chats_in_series = series_summary.get("chats") or len(series)
+        if chats_in_series > len(series):
+            title += f" (the latest {len(series)} of {chats_in_series} chats)"
         series_file = series_chart(
-            series,
-            series_summary,
-            out_dir / "series" / "monthly_activity.png",
-            "Monthly activity summary: contributors, original posts and retweets per chat",
+            series, series_summary, out_dir / "series" / "monthly_activity.png", title
         )
         files.append(series_file)
         previews.append(thumbnail(series_file))

@@ -15,6 +15,11 @@ TOP_PARTICIPANTS = 15
 TOP_RESPONSES = 3
 TOP_KEYWORDS = 60
 POPULAR_POSTS = 3
+# The series a chat's report draws and tables: its last chats, up to itself (a year of
+# monthly chats); its sentence quotes the whole series. The series chart of <out>/series
+# draws the latest SERIES_CHART_CHATS.
+REPORT_SERIES_CHATS = 12
+SERIES_CHART_CHATS = 36
 
 
 @dataclass
@@ -163,7 +168,7 @@ def load_chat_report(con, chat_id: str, run_id: str | None = None) -> ChatReport
         "where chat_id = ? order by shares desc, first_shared_at",
         [chat_id],
     )
-    series = load_series(con, until_chat_id=chat_id)
+    series = load_series(con, until_chat_id=chat_id, latest=REPORT_SERIES_CHATS)
     network = _frame(
         con,
         "select accounts, edges, interactions, reciprocal_pairs, reciprocity "
@@ -228,22 +233,29 @@ def load_chat_report(con, chat_id: str, run_id: str | None = None) -> ChatReport
     )
 
 
-def load_series(con, until_chat_id: str | None = None) -> pd.DataFrame:
-    """Window figures per chat of the series, in order; up to `until_chat_id` when given."""
+def load_series(con, until_chat_id: str | None = None, latest: int | None = None) -> pd.DataFrame:
+    """Window figures per chat of the series, in order; up to `until_chat_id` when given, and
+    only its `latest` chats when given (a chart of every chat of years of them is unreadable
+    and grows with each one)."""
     return _frame(
         con,
         """
-        select activity.chat_id, chats.chat_month, coalesce(chats.title, activity.chat_id) as title,
-               activity.contributors, activity.originals, activity.retweets, activity.posts
-        from marts.chat_activity as activity
-        inner join staging.stg_registry__chats as chats on activity.chat_id = chats.chat_id
-        where activity.scope = 'window' and (? is null or chats.starts_at <= (
-            select starts_at from staging.stg_registry__chats where chat_id = ?
-        ))
-        order by chats.starts_at
+        select * from (
+            select activity.chat_id, chats.chat_month,
+                   coalesce(chats.title, activity.chat_id) as title, activity.contributors,
+                   activity.originals, activity.retweets, activity.posts, chats.starts_at
+            from marts.chat_activity as activity
+            inner join staging.stg_registry__chats as chats on activity.chat_id = chats.chat_id
+            where activity.scope = 'window' and (? is null or chats.starts_at <= (
+                select starts_at from staging.stg_registry__chats where chat_id = ?
+            ))
+            order by chats.starts_at desc, activity.chat_id desc
+            limit coalesce(?, 9223372036854775807)
+        )
+        order by starts_at, chat_id
         """,
-        [until_chat_id, until_chat_id],
-    )
+        [until_chat_id, until_chat_id, latest],
+    ).drop(columns="starts_at")
 
 
 def load_series_summary(con) -> dict:

@@ -149,6 +149,10 @@ def view(report: ChatReport, charts: ChartFiles, image) -> dict:
         if summary
         else "No series yet."
     )
+    if summary and (summary.get("chats") or 0) > len(report.series):
+        series_sentence += (
+            f" The chart and table show the last {len(report.series)} chats, up to this one."
+        )
     central = (
         ", ".join(f"@{row['username']}" for row in _records(report.centrality.head(5)))
         if not report.centrality.empty
