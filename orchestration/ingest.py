@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -140,22 +140,33 @@ def load_directory(
         f"{len(files)} export files: {len(changed)} new or changed, "
         f"{len(summary.skipped)} unchanged"
     )
-    batch: list[tuple[_ChangedFile, Reader]] = []
     done = 0
+    for group in _load_groups(changed, rules):
+        first, reader, problem = group[0]
+        if reader is not None and reader.loads_many:
+            megabytes = sum(file.size for file, _, _ in group) / 2**20
+            log(
+                f"[{done + 1}-{done + len(group)}/{len(changed)}] loading {len(group)} "
+                f"{reader.format} files ({megabytes:,.0f} MB) together"
+            )
+            _load_together(con, [file for file, _, _ in group], reader, summary, log)
+        else:
+            log(f"[{done + 1}/{len(changed)}] loading {first.source_file}")
+            _load_file(con, first, reader, problem, summary)
+        done += len(group)
+    return summary
 
-    def load_batch() -> None:
-        nonlocal done
-        if not batch:
-            return
-        megabytes = sum(file.size for file, _ in batch) / 2**20
-        log(
-            f"[{done + 1}-{done + len(batch)}/{len(changed)}] loading {len(batch)} "
-            f"{batch[0][1].format} files ({megabytes:,.0f} MB) together"
-        )
-        _load_together(con, batch, summary)
-        done += len(batch)
-        batch.clear()
 
+def _load_groups(
+    changed: list[_ChangedFile], rules
+) -> Iterator[list[tuple[_ChangedFile, Reader | None, str | None]]]:
+    """What each transaction loads, in file order: (file, reader, why it cannot be read).
+
+    A run of files whose reader loads many at once is one group of up to about BATCH_BYTES;
+    any other file is a group of its own (a duplicate has no reader: only its row is kept).
+    """
+    batch: list[tuple[_ChangedFile, Reader | None, str | None]] = []
+    batch_bytes = 0
     for file in changed:
         reader, problem = None, None
         if file.duplicate_of is None:
@@ -163,18 +174,19 @@ def load_directory(
                 reader = reader_for(file.path, file.source_file, rules)
             except FILE_ERRORS as error:
                 problem = str(error)
-        if reader is not None and reader.loads_many:
-            if batch and batch[0][1] != reader:
-                load_batch()
-            batch.append((file, reader))
-            if sum(queued.size for queued, _ in batch) >= BATCH_BYTES:
-                load_batch()
+        if reader is None or not reader.loads_many:
+            yield [(file, reader, problem)]
             continue
-        done += 1
-        log(f"[{done}/{len(changed)}] loading {file.source_file}")
-        _load_file(con, file, reader, problem, summary)
-    load_batch()
-    return summary
+        if batch and batch[0][1] != reader:
+            yield batch
+            batch, batch_bytes = [], 0
+        batch.append((file, reader, None))
+        batch_bytes += file.size
+        if batch_bytes >= BATCH_BYTES:
+            yield batch
+            batch, batch_bytes = [], 0
+    if batch:
+        yield batch
 
 
 def _changed_files(con, raw_dir: Path, files: list[Path], summary) -> list[_ChangedFile]:
@@ -213,18 +225,18 @@ def _changed_files(con, raw_dir: Path, files: list[Path], summary) -> list[_Chan
     return changed
 
 
-def _load_together(con, batch: list[tuple[_ChangedFile, Reader]], summary) -> None:
-    """Load files of one reader in one transaction; on failure, file by file."""
-    files = [file for file, _ in batch]
-    reader = batch[0][1]
+def _load_together(con, files: list[_ChangedFile], reader: Reader, summary, log) -> None:
+    """Load files of one reader in one transaction; on failure, file by file (so an error
+    that is a file's own names that file, and the other files still load)."""
     con.execute("begin transaction")
     try:
         _forget_files(con, [file.source_file for file in files])
         landed = reader.load_many(con, [(file.path, file.source_file) for file in files])
         _record_files(con, [(file, reader.format, *landed[file.source_file]) for file in files])
         con.execute("commit")
-    except Exception:
+    except Exception as error:
         con.execute("rollback")
+        log(f"loading {len(files)} files together failed ({error}); loading them one by one")
         for file in files:
             _load_file(con, file, reader, None, summary)
         return

@@ -192,8 +192,13 @@ def test_a_failing_batch_is_loaded_again_file_by_file(tmp_path, monkeypatch):
     (raw / "a.csv").write_text("id\n1\n2\n")
     (raw / "b.csv").write_text("id\n3\n")
     con = duckdb.connect()
-    summary = load_directory(con, raw)
+    messages: list[str] = []
+    summary = load_directory(con, raw, log=messages.append)
     assert summary.loaded == ["a.csv", "b.csv"] and summary.posts == 3
+    assert (
+        "loading 2 files together failed (the batch fails half-way); loading them one by one"
+        in messages
+    )
     assert con.execute("select post_id from raw.posts order by 1").fetchall() == [
         ("1",),
         ("2",),
