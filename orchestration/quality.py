@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from orchestration.warehouse import insert_many
+
 ERROR = "error"
 WARN = "warn"
 COUNTS = ("posts", "originals", "retweets", "replies", "quotes", "contributors")
@@ -392,7 +394,7 @@ SUITES: tuple[Suite, ...] = (
 )
 
 
-def batch_frame(con, batch: Batch, month_start: str, month_end: str):
+def batch_frame(con, batch: Batch, month_start: str | None, month_end: str | None):
     """The batch's frame for chats of months [month_start, month_end)."""
     sql = batch.sql
     params: list[str] = []
@@ -524,22 +526,12 @@ def record(
     con.execute("create schema if not exists audit")
     con.execute(AUDIT_TABLE)
     validated_at = datetime.now(UTC).replace(tzinfo=None)
-    con.executemany(
-        "insert into audit.validation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    insert_many(
+        con,
+        "audit.validation_results",
         [
-            (
-                run_id,
-                validated_at,
-                o.suite,
-                o.batch,
-                o.expectation,
-                o.target,
-                o.success,
-                o.severity,
-                o.observed,
-                month_start,
-                month_end,
-            )
+            (run_id, validated_at, o.suite, o.batch, o.expectation, o.target, o.success,
+             o.severity, o.observed, month_start, month_end)
             for o in outcomes
         ],
-    )
+    )  # fmt: skip

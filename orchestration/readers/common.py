@@ -2,28 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pandas as pd
 
 from orchestration.readers.canonical import RAW_TABLES
+from orchestration.warehouse import insert_many
 
 RAW_TEXT_CHARS = 4000
 
 
-def reject(con, source_file: str, select_sql: str, params: list | None = None) -> int:
-    """Insert the (line, field, reason, raw text) rows of `select_sql` as rejected records."""
+def reject_records(con, select_sql: str, params: list | None = None) -> int:
+    """Insert the (source_file, line, field, reason, raw text) rows of `select_sql` as
+    rejected records; returns how many."""
     return con.execute(
-        f"""
-        insert into raw.rejected_records
-        select ?, r.*, now() from ({select_sql}) as r
-        """,
-        [source_file, *(params or [])],
+        f"insert into raw.rejected_records select r.*, now() from ({select_sql}) as r",
+        params or [],
     ).fetchone()[0]
 
 
-def reject_records(con, select_sql: str) -> None:
-    """Insert the (source_file, line, field, reason, raw text) rows of `select_sql` as
-    rejected records (for readers that load several files at once)."""
-    con.execute(f"insert into raw.rejected_records select r.*, now() from ({select_sql}) as r")
+def reject(con, source_file: str, select_sql: str, params: list | None = None) -> int:
+    """Insert the (line, field, reason, raw text) rows of `select_sql`, all of one file, as
+    rejected records; returns how many."""
+    return reject_records(
+        con, f"select ?, r.* from ({select_sql}) as r", [source_file, *(params or [])]
+    )
 
 
 def landed_per_file(con, source_files: list[str]) -> dict[str, tuple[int, int]]:
@@ -41,14 +44,16 @@ def landed_per_file(con, source_files: list[str]) -> dict[str, tuple[int, int]]:
 
 def reject_rows(con, source_file: str, rows: list[tuple]) -> int:
     """Insert (line, field, reason, raw text) tuples as rejected records."""
-    if rows:
-        con.executemany(
-            "insert into raw.rejected_records values (?, ?, ?, ?, ?, now())",
-            [
-                (source_file, line, column, reason, None if raw is None else raw[:RAW_TEXT_CHARS])
-                for line, column, reason, raw in rows
-            ],
-        )
+    rejected_at = datetime.now(UTC).replace(tzinfo=None)
+    insert_many(
+        con,
+        "raw.rejected_records",
+        [
+            (source_file, line, column, reason,
+             None if raw is None else raw[:RAW_TEXT_CHARS], rejected_at)
+            for line, column, reason, raw in rows
+        ],
+    )  # fmt: skip
     return len(rows)
 
 

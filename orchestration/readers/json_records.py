@@ -13,6 +13,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from orchestration.readers.common import reject_rows
+
 # The CSV reader is DuckDB's fastest way to get lines with their order; a delimiter and
 # quote that never occur in JSON make each whole line one column. The buffer is set
 # explicitly: by default it is 16 x max_line_size, which for a 2 GB export asks DuckDB
@@ -258,15 +260,13 @@ def _utf8_copy(con, path: Path, source_file: str) -> tuple[Path, int]:
                 bad.append((line_no, f"byte {error.start}", raw.decode("utf-8", "replace")))
                 raw = b"\n"
             target.write(raw)
-    con.executemany(
-        """
-        insert into raw.rejected_records values (
-            ?, ?, null,
-            'not valid UTF-8 (at ' || ? || ' of the line): re-export the file as UTF-8 or fix '
-            || 'the line; the rest of the file is loaded',
-            left(?, 4000), now()
-        )
-        """,
-        [(source_file, line_no, where, text) for line_no, where, text in bad],
-    )
+    reject_rows(
+        con,
+        source_file,
+        [
+            (line_no, None, f"not valid UTF-8 (at {where} of the line): re-export the file as "
+             "UTF-8 or fix the line; the rest of the file is loaded", text)
+            for line_no, where, text in bad
+        ],
+    )  # fmt: skip
     return Path(name), len(bad)
