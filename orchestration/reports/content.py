@@ -237,25 +237,21 @@ def load_series(con, until_chat_id: str | None = None, latest: int | None = None
     """Window figures per chat of the series, in order; up to `until_chat_id` when given, and
     only its `latest` chats when given (a chart of every chat of years of them is unreadable
     and grows with each one)."""
-    return _frame(
+    series = _frame(
         con,
         """
-        select * from (
-            select activity.chat_id, chats.chat_month,
-                   coalesce(chats.title, activity.chat_id) as title, activity.contributors,
-                   activity.originals, activity.retweets, activity.posts, chats.starts_at
-            from marts.chat_activity as activity
-            inner join staging.stg_registry__chats as chats on activity.chat_id = chats.chat_id
-            where activity.scope = 'window' and (? is null or chats.starts_at <= (
-                select starts_at from staging.stg_registry__chats where chat_id = ?
-            ))
-            order by chats.starts_at desc, activity.chat_id desc
-            limit coalesce(?, 9223372036854775807)
-        )
-        order by starts_at, chat_id
+        select activity.chat_id, chats.chat_month, coalesce(chats.title, activity.chat_id) as title,
+               activity.contributors, activity.originals, activity.retweets, activity.posts
+        from marts.chat_activity as activity
+        inner join staging.stg_registry__chats as chats on activity.chat_id = chats.chat_id
+        where activity.scope = 'window' and (? is null or chats.starts_at <= (
+            select starts_at from staging.stg_registry__chats where chat_id = ?
+        ))
+        order by chats.starts_at, activity.chat_id
         """,
-        [until_chat_id, until_chat_id, latest],
-    ).drop(columns="starts_at")
+        [until_chat_id, until_chat_id],
+    )
+    return series if latest is None else series.tail(latest).reset_index(drop=True)
 
 
 def load_series_summary(con) -> dict:
