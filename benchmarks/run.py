@@ -142,22 +142,7 @@ def bench_size(posts: int, work: Path, twarc: bool, reports: bool, pandas: bool 
     (work / "floor.duckdb").unlink(missing_ok=True)
 
     if pandas:
-        log("pandas script")
-        pandas_run = measure.run(
-            [sys.executable, str(ROOT / "benchmarks" / "baseline_pandas.py"), str(raw), str(chats)]
-        ).check()
-        pandas_figures = json.loads(pandas_run.stdout)
-        differing = sorted(
-            chat for chat in set(figures) | set(pandas_figures)
-            if figures.get(chat) != pandas_figures.get(chat)
-        )  # fmt: skip
-        result["pandas"] = {
-            "seconds": round(pandas_run.seconds, 2),
-            "peak_rss_mb": round(pandas_run.peak_rss_mb),
-            "chats_compared": len(pandas_figures),
-            "chats_with_different_figures": differing[:20],
-            "figures_identical": not differing,
-        }
+        result["pandas"] = pandas_baseline(raw, chats, figures)
 
     if twarc and TWARC.exists():
         log("twarc-csv on the same JSONL (concatenated into one file first, not timed)")
@@ -192,6 +177,26 @@ def bench_size(posts: int, work: Path, twarc: bool, reports: bool, pandas: bool 
     if "twarc_csv" in result:
         result["ratios"]["run_over_twarc_csv"] = round(seconds / result["twarc_csv"]["seconds"], 2)
     return result
+
+
+def pandas_baseline(raw: Path, chats: Path, figures: dict) -> dict:
+    """The pandas script on the same files, and whether its figures equal the warehouse's."""
+    log("pandas script")
+    pandas_run = measure.run(
+        [sys.executable, str(ROOT / "benchmarks" / "baseline_pandas.py"), str(raw), str(chats)]
+    ).check()
+    pandas_figures = json.loads(pandas_run.stdout)
+    differing = sorted(
+        chat for chat in set(figures) | set(pandas_figures)
+        if figures.get(chat) != pandas_figures.get(chat)
+    )  # fmt: skip
+    return {
+        "seconds": round(pandas_run.seconds, 2),
+        "peak_rss_mb": round(pandas_run.peak_rss_mb),
+        "chats_compared": len(pandas_figures),
+        "chats_with_different_figures": differing[:20],
+        "figures_identical": not differing,
+    }
 
 
 def registry_chats(chats: Path) -> list:
