@@ -122,6 +122,55 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=int, default=2023, help="random seed (default 2023)")
     sample.set_defaults(handler=command_sample)
 
+    chats = commands.add_parser("chats", help="find the chats in exports, or list the registry's")
+    chat_commands = chats.add_subparsers(dest="chats_command", required=True)
+    find = chat_commands.add_parser(
+        "find",
+        help="propose a chat registry from the exports: bursts of hashtag activity, "
+        "their hosts, start times and questions",
+    )
+    find.add_argument("--raw", type=Path, required=True, help="folder of export files")
+    find.add_argument(
+        "--hashtag",
+        action="append",
+        help="only this hashtag (repeat for several; default: every hashtag that bursts)",
+    )
+    find.add_argument(
+        "--timezone",
+        help="the zone start times are written in (default: the --out registry's, else UTC)",
+    )
+    find.add_argument(
+        "--out",
+        type=Path,
+        help="registry to write; an existing one keeps its chats and gains the new ones "
+        "(default: print to standard output)",
+    )
+    find.add_argument(
+        "--min-posts",
+        type=int,
+        default=20,
+        help="posts an hour must have to count as a burst (default 20)",
+    )
+    find.set_defaults(handler=command_chats_find)
+    listing = chat_commands.add_parser(
+        "list", help="the registry's chats with their built figures (from the published warehouse)"
+    )
+    listing.add_argument("--chats", type=Path, help=f"chat registry (env {ENV_CHATS})")
+    listing.add_argument(
+        "--warehouse", type=Path, help=f"published DuckDB file (env {ENV_WAREHOUSE})"
+    )
+    listing.set_defaults(handler=command_chats_list)
+
+    open_report = commands.add_parser(
+        "open", help="open a chat's HTML report in the browser (default: the latest chat)"
+    )
+    open_report.add_argument("chat_id", nargs="?", help="the chat (default: the latest built)")
+    open_report.add_argument(
+        "--out", type=Path, help=f"folder of charts and reports (env {ENV_OUT}; default output/)"
+    )
+    open_report.add_argument("--print", action="store_true", help="only print the report's path")
+    open_report.set_defaults(handler=command_open)
+
     ui = commands.add_parser("ui", help="start the Dagster UI (dagster dev) on 127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)
     ui.add_argument(
@@ -423,6 +472,116 @@ def command_sample(args) -> int:
         f"tweetchat sample: {summary['posts_written']} posts in {summary['chats']} chats written to "
         f"{summary['raw_dir']} with {Path(args.out) / 'chats.yaml'} in {time.monotonic() - started:.1f}s"
     )
+    return 0
+
+
+def command_chats_find(args) -> int:
+    from orchestration.finder import FinderError, find_chats, write_registry
+    from orchestration.registry import RegistryError, load_registry
+
+    timezone = args.timezone
+    if timezone is None and args.out is not None and Path(args.out).exists():
+        try:
+            timezone = load_registry(args.out).chats[0].timezone
+        except (RegistryError, IndexError):
+            timezone = None
+    timezone = timezone or "UTC"
+    started = time.monotonic()
+    try:
+        found = find_chats(
+            args.raw.expanduser().resolve(),
+            hashtags=args.hashtag,
+            timezone=timezone,
+            min_posts=args.min_posts,
+            log=lambda message: print(f"tweetchat chats find: {message}", file=sys.stderr),
+        )
+        text = write_registry(found, timezone, args.out)
+    except (FinderError, RegistryError) as error:
+        raise CliError(str(error)) from error
+    if args.out is None:
+        sys.stdout.write(text)
+    print(
+        f"tweetchat chats find: {len(found)} chat(s) found in {time.monotonic() - started:.1f}s"
+        + (f"; registry written to {args.out}" if args.out else ""),
+        file=sys.stderr,
+    )
+    if not found:
+        print(
+            "tweetchat chats find: no hour stood out; try --min-posts lower or name the "
+            "--hashtag of your chat",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def command_chats_list(args) -> int:
+    from orchestration.registry import RegistryError, load_registry
+
+    chats_file = (
+        Path(args.chats).expanduser().resolve()
+        if args.chats
+        else settings_module.current_settings().chats_file
+    )
+    try:
+        registry = load_registry(chats_file)
+    except RegistryError as error:
+        raise CliError(str(error)) from error
+    warehouse = _published_warehouse(args)
+    figures: dict[str, tuple] = {}
+    if warehouse.exists():
+        import duckdb
+
+        from orchestration.warehouse import connect
+
+        try:
+            with connect(warehouse, read_only=True) as con:
+                figures = {
+                    row[0]: row[1:]
+                    for row in con.execute(
+                        "select chat_id, contributors, originals, retweets "
+                        "from marts.chat_activity where scope = 'window'"
+                    ).fetchall()
+                }
+        except duckdb.Error as error:
+            print(f"tweetchat chats list: {warehouse}: {error}", file=sys.stderr)
+    print(
+        f"{'chat':<28} {'starts':<17} {'contributors':>12} {'originals':>9} {'retweets':>8}  title"
+    )
+    for chat in registry.chats:
+        built = figures.get(chat.id)
+        numbers = f"{built[0]:>12} {built[1]:>9} {built[2]:>8}" if built else f"{'not built':>31}"
+        print(f"{chat.id:<28} {chat.starts_local:%Y-%m-%d %H:%M} {numbers}  {chat.title}")
+    return 0
+
+
+def command_open(args) -> int:
+    import webbrowser
+
+    out = (
+        Path(args.out).expanduser().resolve()
+        if args.out
+        else settings_module.current_settings().out_dir
+    )
+    reports = sorted(out.glob("*/report.html"))
+    if not reports:
+        raise CliError(f"{out}: no report yet; build one with `tweetchat run`")
+    if args.chat_id:
+        report = out / args.chat_id / "report.html"
+        if not report.exists():
+            known = ", ".join(path.parent.name for path in reports)
+            raise CliError(f"{report}: no such report; reports exist for {known}")
+    else:
+        # The latest chat: ids sort by date in a registry the finder wrote, but the start time
+        # is the registry's; fall back to the newest report file.
+        report = max(reports, key=lambda path: path.stat().st_mtime)
+    print(report)
+    graphical = (
+        sys.platform in ("darwin", "win32")
+        or os.environ.get("DISPLAY")
+        or os.environ.get("WAYLAND_DISPLAY")
+    )
+    if not args.print and graphical:
+        webbrowser.open(report.as_uri())
     return 0
 
 
