@@ -113,7 +113,8 @@ def bluesky_posts() -> tuple[list[dict], dict, dict]:
 
 
 def bluesky_routes(posts: list[dict], threads: dict, reposters: dict, page_size: int = 2) -> dict:
-    """searchPosts (since/until/cursor over `posts`), getPostThread, getRepostedBy."""
+    """searchPosts (since/until/cursor over `posts`, whatever the query: `posts` are what
+    the search found), getPostThread, getRepostedBy."""
 
     def search(query, count) -> Answer:
         since = _parse(query["since"][0]) if "since" in query else None

@@ -247,7 +247,8 @@ MART_COLUMNS = {
 
 
 def build(root: Path, raw: Path, chats: Path) -> Path:
-    database = root / f"{raw.name}.duckdb"
+    # Named after the folder, but never "raw" (DuckDB would take it for the schema).
+    database = root / f"from_{raw.name}.duckdb"
     with connect(database) as con:
         write_registry(con, load_registry(chats))
         load_directory(con, raw)
@@ -319,6 +320,8 @@ def test_collected_recorded_responses_give_the_same_marts(tmp_path, monkeypatch)
     timeline = json.loads((FIXTURES / RTOOT_TIMELINE).read_text())
     routes = {
         **gen.bluesky_routes(search["posts"], {}, {}, page_size=10),
+        # #txlege has no statuses on the instance: an empty timeline, as Mastodon answers.
+        **gen.mastodon_routes([], {}, "txlege"),
         **gen.mastodon_routes(timeline, {}, "rstats", page_size=2),
     }
     with ReplayServer(routes) as server:
@@ -386,7 +389,7 @@ def test_the_sensor_requests_the_month_of_a_collected_file(tmp_path, monkeypatch
 
 def test_the_collect_job_runs_in_its_own_pool_and_shows_what_it_collected(tmp_path, monkeypatch):
     """A chat open now: the job's step collects it and records posts, requests and cursor."""
-    from orchestration.defs.collect import COLLECT_POOL, collect_job
+    from orchestration.defs.collect import COLLECT_POOL, collect_job, collect_live_chats
     from orchestration.defs.resources import WAREHOUSE_POOL
 
     now = datetime.now(UTC)
@@ -398,7 +401,8 @@ def test_the_collect_job_runs_in_its_own_pool_and_shows_what_it_collected(tmp_pa
             resources={"warehouse": warehouse_resource(tmp_path)}
         )
     assert result.success
-    assert collect_job.get_node(dg.NodeHandle("collect_live_chats", None)).definition.pool == COLLECT_POOL != WAREHOUSE_POOL
+    assert collect_live_chats.pool == COLLECT_POOL != WAREHOUSE_POOL
+    assert collect_job.tags == {"tweetchat/lane": "collect"}
     metadata = next(
         e.event_specific_data.metadata for e in result.all_events if e.event_type_value == "STEP_OUTPUT"
     )
