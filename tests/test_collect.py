@@ -409,3 +409,22 @@ def test_the_collect_job_runs_in_its_own_pool_and_shows_what_it_collected(tmp_pa
     table = metadata["collected"].value
     assert "demolive\\-2025\\-03 | bluesky" in table and "mastodon" in table
     assert metadata["requests"].value >= 2
+
+
+def test_collection_runs_beside_a_warehouse_run_but_never_two_of_a_lane(tmp_path):
+    """dagster.yaml as `tweetchat` writes it: one run per lane, so collecting never waits
+    for a build; the definitions load with the collect job and its schedule."""
+    from orchestration.cli import DAGSTER_YAML
+    from orchestration.definitions import build_definitions
+
+    (tmp_path / "dagster.yaml").write_text(DAGSTER_YAML)
+    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+        queue = instance.get_concurrency_config().run_queue_config
+        assert queue.max_concurrent_runs == 2
+        (limit,) = queue.tag_concurrency_limits
+        assert limit["key"] == "tweetchat/lane" and limit["limit"] == 1
+    defs = build_definitions()
+    dg.Definitions.validate_loadable(defs)
+    assert defs.resolve_job_def("tweetchat_job").tags["tweetchat/lane"] == "warehouse"
+    assert defs.resolve_job_def("collect_job").tags["tweetchat/lane"] == "collect"
+    assert defs.resolve_schedule_def("live_collection_schedule").cron_schedule == "*/5 * * * *"
