@@ -480,7 +480,9 @@ def command_collect(args) -> int:
 
     current = _apply_path_options(args)
     if current.raw_dir == settings_module.SAMPLE_DIR / "raw":
-        raise CliError(f"pass --raw DIR (or set {ENV_RAW}): collection never writes into the bundled sample")
+        raise CliError(
+            f"pass --raw DIR (or set {ENV_RAW}): collection never writes into the bundled sample"
+        )
     if args.max_requests < 1:
         raise CliError("--max-requests must be at least 1")
     try:

@@ -107,7 +107,10 @@ def bluesky_posts() -> tuple[list[dict], dict, dict]:
         ],
     }  # fmt: skip
     reposters = {
-        question["uri"]: [bsky_author("user7_demo.bsky.social"), bsky_author("user8_demo.bsky.social")]
+        question["uri"]: [
+            bsky_author("user7_demo.bsky.social"),
+            bsky_author("user8_demo.bsky.social"),
+        ]
     }
     return [question, *answers, *later], {question["uri"]: {"thread": thread}}, reposters
 
@@ -202,12 +205,19 @@ def mastodon_routes(statuses: list[dict], contexts: dict, tag: str, page_size: i
                       "X-RateLimit-Remaining": "299", "X-RateLimit-Reset": "2025-03-04T19:05:00.000Z"})  # fmt: skip
 
     # Mastodon.py reads the instance's description once a client (is the hashtag feed public?).
-    instance = {"domain": "demo.example", "version": "4.3.0", "configuration": {
-        "timelines_access": {"hashtag_feeds": {"local": "public", "remote": "public"}}}}
+    instance = {
+        "domain": "demo.example",
+        "version": "4.3.0",
+        "configuration": {
+            "timelines_access": {"hashtag_feeds": {"local": "public", "remote": "public"}}
+        },
+    }
     routes = {
         f"/api/v1/timelines/tag/{tag}": timeline,
         "/api/v2/instance/": lambda query, count: Answer(200, instance),
     }
     for status_id, context in contexts.items():
-        routes[f"/api/v1/statuses/{status_id}/context"] = lambda query, count, c=context: Answer(200, c)
+        routes[f"/api/v1/statuses/{status_id}/context"] = lambda query, count, c=context: Answer(
+            200, c
+        )
     return routes

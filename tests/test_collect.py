@@ -97,7 +97,9 @@ def test_pages_to_the_end_and_writes_files_the_readers_detect(tmp_path, monkeypa
         ("user7_demo.bsky.social", "2025-03-04T19:01:00.000Z"),
         ("user8_demo.bsky.social", "2025-03-04T19:01:00.000Z"),
     ]
-    statuses = [s for path in files(tmp_path, "mastodon", "timeline") for s in json.loads(path.read_text())]
+    statuses = [
+        s for path in files(tmp_path, "mastodon", "timeline") for s in json.loads(path.read_text())
+    ]
     assert len(statuses) == 5 and len(files(tmp_path, "mastodon", "context")) == 1
     for path in (tmp_path / "raw").rglob("*.json"):
         platform = path.relative_to(tmp_path / "raw").parts[0]
@@ -148,7 +150,9 @@ PAGES = [("bluesky", SEARCH, 3), ("mastodon", TIMELINE, 4)]
 @pytest.mark.parametrize("platform, path, pages", PAGES)
 def test_a_429_with_retry_after_is_waited_out(tmp_path, monkeypatch, platform, path, pages):
     routes = generated_routes()
-    routes[path] = flaky(routes[path], [Answer(429, {"error": "RateLimitExceeded"}, {"Retry-After": "1"})])
+    routes[path] = flaky(
+        routes[path], [Answer(429, {"error": "RateLimitExceeded"}, {"Retry-After": "1"})]
+    )
     polite = fast()
     with ReplayServer(routes) as server:
         registry = setup(tmp_path, server, monkeypatch)
@@ -180,7 +184,9 @@ def cli(root: Path, *extra: str) -> int:
 
 
 @pytest.mark.parametrize("platform, path", [("bluesky", SEARCH), ("mastodon", TIMELINE)])
-def test_a_connection_cut_mid_body_leaves_nothing_partial(tmp_path, monkeypatch, capsys, platform, path):
+def test_a_connection_cut_mid_body_leaves_nothing_partial(
+    tmp_path, monkeypatch, capsys, platform, path
+):
     routes = generated_routes()
     first_page = routes[path]
     routes[path] = lambda query, count: (
@@ -203,7 +209,9 @@ def test_a_connection_cut_mid_body_leaves_nothing_partial(tmp_path, monkeypatch,
     assert state.files == len(whole) and next(iter(state.queries.values())).get("cursor")
 
 
-def test_an_instance_that_is_down_is_reported_and_bluesky_still_collected(tmp_path, monkeypatch, capsys):
+def test_an_instance_that_is_down_is_reported_and_bluesky_still_collected(
+    tmp_path, monkeypatch, capsys
+):
     down = closed_port_url()
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
     with ReplayServer(generated_routes()) as server:
@@ -331,8 +339,12 @@ def test_collected_recorded_responses_give_the_same_marts(tmp_path, monkeypatch)
         reports = collect(registry, tmp_path / "raw", tmp_path / "state", polite=fast(),
                           now=datetime(2025, 8, 1))  # fmt: skip
     assert [r.problem for r in reports] == [None] * 4
-    assert len(list((tmp_path / "raw" / "bluesky" / "txlege-2025-05").glob("*-searchPosts.json"))) == 3
-    assert len(list((tmp_path / "raw" / "mastodon" / "rstats-2025-07").glob("*-timeline.json"))) == 3
+    assert (
+        len(list((tmp_path / "raw" / "bluesky" / "txlege-2025-05").glob("*-searchPosts.json"))) == 3
+    )
+    assert (
+        len(list((tmp_path / "raw" / "mastodon" / "rstats-2025-07").glob("*-timeline.json"))) == 3
+    )
     recorded = tmp_path / "recorded"
     recorded.mkdir()
     for name in (BSKY_SEARCH, RTOOT_TIMELINE):
@@ -371,7 +383,10 @@ def test_the_schedule_is_a_no_op_outside_every_window(tmp_path):
         result = live_collection_schedule(context)
         assert isinstance(result, dg.RunRequest) == runs, moment
         if not runs:
-            assert isinstance(result, dg.SkipReason) and "no chat's window is open" in result.skip_message
+            assert (
+                isinstance(result, dg.SkipReason)
+                and "no chat's window is open" in result.skip_message
+            )
 
 
 def test_the_sensor_requests_the_month_of_a_collected_file(tmp_path, monkeypatch):
@@ -404,7 +419,9 @@ def test_the_collect_job_runs_in_its_own_pool_and_shows_what_it_collected(tmp_pa
     assert collect_live_chats.pool == COLLECT_POOL != WAREHOUSE_POOL
     assert collect_job.tags == {"tweetchat/lane": "collect"}
     metadata = next(
-        e.event_specific_data.metadata for e in result.all_events if e.event_type_value == "STEP_OUTPUT"
+        e.event_specific_data.metadata
+        for e in result.all_events
+        if e.event_type_value == "STEP_OUTPUT"
     )
     table = metadata["collected"].value
     assert "demolive\\-2025\\-03 | bluesky" in table and "mastodon" in table

@@ -48,16 +48,14 @@ class MastodonSource:
     def page(self, query: str, floor: str, ceiling: str, cursor: str | None):
         """One hashtag-timeline page, newest first: (reply, statuses, next max_id or None)."""
         instance, tag = query.split(" ", 1)
-        client = self._client(instance)
         reply = self.get(
             instance,
             f"timeline #{tag.lstrip('#')}",
-            lambda: client.timeline_hashtag(
-                tag.lstrip("#"),
-                max_id=cursor or _moment(ceiling),
-                since_id=_moment(floor),
-                limit=PAGE_SIZE,
-            ),
+            "timeline_hashtag",
+            tag.lstrip("#"),
+            max_id=cursor or _moment(ceiling),
+            since_id=_moment(floor),
+            limit=PAGE_SIZE,
         )
         statuses = reply.document if isinstance(reply.document, list) else []
         return reply, statuses, str(statuses[-1]["id"]) if statuses else None
@@ -70,18 +68,16 @@ class MastodonSource:
             key = f"{instance} {parent}"
             if not parent or collector.state.threads.get(key) == collector.moment_iso:
                 continue
-            client = self._client(instance)
-            reply = self.get(
-                instance, f"context of {parent}", lambda p=parent: client.status_context(p)
-            )
+            reply = self.get(instance, f"context of {parent}", "status_context", parent)
             statuses = len(reply.document.get("ancestors") or []) + len(
                 reply.document.get("descendants") or []
             )
             collector.save("context", reply.body, statuses)
             collector.state.threads[key] = collector.moment_iso
 
-    def get(self, instance: str, describe: str, call) -> Reply:
-        _, responses = self._client_and_log(instance)
+    def get(self, instance: str, describe: str, method: str, *args, **kwargs) -> Reply:
+        """`client.<method>(*args, **kwargs)` through the politeness rules; its raw body."""
+        client, responses = self._client_and_log(instance)
 
         def request() -> Reply:
             from mastodon import (
@@ -93,7 +89,7 @@ class MastodonSource:
 
             responses.clear()
             try:
-                call()
+                getattr(client, method)(*args, **kwargs)
                 body = responses[-1].content
             except (MastodonRatelimitError, MastodonServerError, MastodonNetworkError) as error:
                 last = responses[-1] if responses else None
@@ -109,9 +105,6 @@ class MastodonSource:
 
         host = urlparse(instance).netloc
         return self.polite.call(host, f"Mastodon {host} {describe}", request)
-
-    def _client(self, instance: str):
-        return self._client_and_log(instance)[0]
 
     def _client_and_log(self, instance: str):
         """One Mastodon.py client an instance, with a log of its raw HTTP responses."""

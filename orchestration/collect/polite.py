@@ -83,9 +83,7 @@ class Politeness:
                 failures += 1
                 self._note_limit(host, error.headers)
                 if failures > self.retries:
-                    raise GaveUp(
-                        f"{describe}: {error} (gave up after {failures} tries)"
-                    ) from error
+                    raise GaveUp(f"{describe}: {error} (gave up after {failures} tries)") from error
                 delay = retry_delay(error.headers)
                 if delay is None:
                     delay = self.backoff_seconds * 2 ** (failures - 1)
