@@ -39,9 +39,15 @@ class ReplayServer:
             def log_message(self, *args):  # quiet
                 pass
 
-            def do_GET(self):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                self.do_GET(body=self.rfile.read(length) if length else b"")
+
+            def do_GET(self, body: bytes = b""):
                 parsed = urlparse(self.path)
                 query = parse_qs(parsed.query)
+                if body:
+                    query["body"] = [body.decode()]
                 server.calls.append((parsed.path, query, dict(self.headers)))
                 count = server.counts[parsed.path] = server.counts.get(parsed.path, 0) + 1
                 route = server.routes.get(parsed.path)

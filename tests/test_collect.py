@@ -9,6 +9,7 @@ recorded responses of ../shared/fixtures are replayed too where that folder exis
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import time
@@ -445,3 +446,64 @@ def test_collection_runs_beside_a_warehouse_run_but_never_two_of_a_lane(tmp_path
     assert defs.resolve_job_def("tweetchat_job").tags["tweetchat/lane"] == "warehouse"
     assert defs.resolve_job_def("collect_job").tags["tweetchat/lane"] == "collect"
     assert defs.resolve_schedule_def("live_collection_schedule").cron_schedule == "*/5 * * * *"
+
+
+def test_an_app_password_from_the_environment_logs_in(tmp_path, monkeypatch):
+    def token(exp: int) -> str:
+        part = lambda d: base64.urlsafe_b64encode(json.dumps(d).encode()).decode().rstrip("=")  # noqa: E731
+        return f"{part({'alg': 'ES256K', 'typ': 'at+jwt'})}.{part({'exp': exp, 'sub': 'did:plc:me_demo', 'scope': 'com.atproto.appPass'})}.c2ln"
+
+    access = token(int(time.time()) + 7200)
+    routes = generated_routes()
+    routes["/xrpc/com.atproto.server.createSession"] = lambda query, count: Answer(200, {
+        "did": "did:plc:me_demo", "handle": "me_demo.bsky.social",
+        "accessJwt": access, "refreshJwt": token(int(time.time()) + 86400),
+    })  # fmt: skip
+    monkeypatch.setenv("BLUESKY_HANDLE", "me_demo.bsky.social")
+    monkeypatch.setenv("BLUESKY_APP_PASSWORD", "abcd-efgh-ijkl-mnop")
+    with ReplayServer(routes) as server:
+        registry = setup(tmp_path, server, monkeypatch)
+        reports = run(tmp_path, registry, DURING, platforms=["bluesky"], polite=fast())
+    assert reports[0].problem is None
+    (login,) = calls(server, "/xrpc/com.atproto.server.createSession")
+    assert json.loads(login["body"][0]) == {
+        "identifier": "me_demo.bsky.social",
+        "password": "abcd-efgh-ijkl-mnop",
+    }
+    searches = [h for path, _, h in server.calls if path == SEARCH]
+    assert searches and {h.get("Authorization") for h in searches} == {f"Bearer {access}"}
+
+
+def test_a_used_up_rate_limit_is_waited_out_before_the_next_request(tmp_path, monkeypatch):
+    routes = generated_routes()
+    search = routes[SEARCH]
+
+    def spent(query, count):
+        answer = search(query, count)
+        if count == 1:  # the limit is used up until a second from now
+            answer.headers.update(
+                {"ratelimit-remaining": "0", "ratelimit-reset": str(int(time.time()) + 2)}
+            )
+        return answer
+
+    routes[SEARCH] = spent
+    polite = fast()
+    with ReplayServer(routes) as server:
+        registry = setup(tmp_path, server, monkeypatch)
+        reports = run(tmp_path, registry, DURING, platforms=["bluesky"], polite=polite)
+    assert reports[0].problem is None and len(calls(server, SEARCH)) == 3
+    assert 0.5 < polite.waited_seconds <= 2.0
+
+
+def test_a_wait_longer_than_allowed_stops_the_platform_with_the_reason(tmp_path, monkeypatch):
+    routes = generated_routes()
+    routes[SEARCH] = lambda query, count: Answer(
+        429, {"error": "RateLimitExceeded"}, {"Retry-After": "3600"}
+    )
+    polite = fast(max_wait_seconds=60)
+    with ReplayServer(routes) as server:
+        registry = setup(tmp_path, server, monkeypatch)
+        reports = run(tmp_path, registry, DURING, polite=polite)
+    bluesky, mastodon = reports
+    assert "the server asks to wait 3600s, more than 60s (--max-wait)" in bluesky.problem
+    assert polite.waited_seconds == 0 and mastodon.problem is None and mastodon.posts == 10

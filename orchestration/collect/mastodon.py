@@ -101,7 +101,10 @@ class MastodonSource:
             except Exception as error:  # requests' own errors when reading a cut body
                 raise Retryable(f"network error: {error!r}") from error
             headers = {k.lower(): v for k, v in responses[-1].headers.items()}
-            return Reply(json.loads(body), body, headers)
+            try:
+                return Reply(json.loads(body), body, headers)
+            except ValueError as error:
+                raise Refused(f"{describe}: the answer is not JSON ({body[:200]!r})") from error
 
         host = urlparse(instance).netloc
         return self.polite.call(host, f"Mastodon {host} {describe}", request)
