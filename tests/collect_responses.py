@@ -176,9 +176,20 @@ def toot(n: int, user: str, minute: int, html: str, tags: list[str], reply_to=No
     }  # fmt: skip
 
 
+def poll(yes: int, no: int, expired: bool) -> dict:
+    return {
+        "id": "77", "expires_at": _at(60), "expired": expired, "multiple": False,
+        "votes_count": yes + no, "voters_count": yes + no,
+        "options": [{"title": "yes", "votes_count": yes}, {"title": "no", "votes_count": no}],
+        "emojis": [], "voted": False, "own_votes": [],
+    }  # fmt: skip
+
+
 def mastodon_statuses() -> tuple[list[dict], dict]:
     """(statuses of the hashtag timeline, contexts by status id)."""
     question = toot(1, "host_demo", 2, "<p>Q1 What helps? <a class=\"mention hashtag\" href=\"https://demo.example/tags/DemoLive\">#<span>DemoLive</span></a></p>", ["demolive"])  # fmt: skip
+    # A poll that closes at 20:00: the status carries its early votes, the poll its final ones.
+    question["poll"] = poll(3, 1, expired=False)
     answers = [
         toot(n, f"fedi{n}_demo", 5 + 2 * n, f"<p>A1 answer {n} #DemoLive</p>", ["demolive"],
              reply_to=question)
@@ -215,6 +226,7 @@ def mastodon_routes(statuses: list[dict], contexts: dict, tag: str, page_size: i
     routes = {
         f"/api/v1/timelines/tag/{tag}": timeline,
         "/api/v2/instance/": lambda query, count: Answer(200, instance),
+        "/api/v1/polls/77": lambda query, count: Answer(200, poll(7, 3, expired=True)),
     }
     for status_id, context in contexts.items():
         routes[f"/api/v1/statuses/{status_id}/context"] = lambda query, count, c=context: Answer(

@@ -252,6 +252,8 @@ MART_COLUMNS = {
     "participants": "chat_id, username, originals, retweets, replies, quotes, likes_received",
     "interactions": "chat_id, source_username, target_username, kind, weight",
     "activity_timeline": "chat_id, bucket_start, bucket_minutes, originals, retweets",
+    "poll_results": "chat_id, poll_id, post_id, option_position, option_label, votes, pct, "
+    "total_votes",
 }
 
 
@@ -278,7 +280,7 @@ def marts(database: Path) -> dict[str, list]:
     return found
 
 
-def assert_same_marts(root: Path, direct: dict[str, object]) -> None:
+def assert_same_marts(root: Path, direct: dict[str, object]) -> dict[str, list]:
     """The collected raw folder and `direct` (name: document), built alike, give equal marts."""
     recorded = root / "recorded"
     recorded.mkdir()
@@ -288,21 +290,29 @@ def assert_same_marts(root: Path, direct: dict[str, object]) -> None:
     expected = marts(build(root, recorded, root / "chats.yaml"))
     assert collected == expected
     assert collected["chat_activity"] and collected["posts"]
+    return collected
 
 
 def test_collected_generated_responses_give_the_same_marts(tmp_path, monkeypatch):
     with ReplayServer(generated_routes(reposters=False)) as server:
         registry = setup(tmp_path, server, monkeypatch)
-        reports = run(tmp_path, registry, AFTER, polite=fast())
-    assert all(r.complete and not r.problem for r in reports)
+        during = run(tmp_path, registry, DURING, polite=fast())
+        after = run(tmp_path, registry, AFTER, polite=fast())
+    # The poll closes at 20:00: waited for during the chat, fetched once after.
+    assert [r.complete for r in during] == [False, False]
+    assert all(r.complete and not r.problem for r in after)
+    assert len(calls(server, "/api/v1/polls/77")) == 1
     posts, threads, _ = gen.bluesky_posts()
     statuses, contexts = gen.mastodon_statuses()
-    assert_same_marts(tmp_path, {
-        "search.json": {"posts": posts},
-        "thread.json": next(iter(threads.values())),
-        "timeline.json": statuses,
-        "context.json": next(iter(contexts.values())),
+    # Named in the order they were retrieved: the poll's final copy is the last.
+    found = assert_same_marts(tmp_path, {
+        "1-search.json": {"posts": posts},
+        "2-thread.json": next(iter(threads.values())),
+        "3-timeline.json": statuses,
+        "4-context.json": next(iter(contexts.values())),
+        "5-poll.json": gen.poll(7, 3, expired=True),
     })  # fmt: skip
+    assert [row[4:7] for row in found["poll_results"]] == [("yes", 7, 70.0), ("no", 3, 30.0)]
 
 
 RECORDED_CHATS = """

@@ -171,9 +171,13 @@ def _collect_chat(source, collector: _Collector, instances, now, down, report) -
     except (GaveUp, Refused) as error:
         problems.append(str(error))
     done = iso(chat.window_end_utc)
-    state.complete = not problems and all(
-        (state.queries.get(q) or {}).get("collected_until", "") >= done
-        for q in source.queries(chat, instances)
+    state.complete = (
+        not problems
+        and not source.pending(state)
+        and all(
+            (state.queries.get(q) or {}).get("collected_until", "") >= done
+            for q in source.queries(chat, instances)
+        )
     )
     state.save()
     if problems:

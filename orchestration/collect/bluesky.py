@@ -56,6 +56,10 @@ class BlueskySource:
         self.polite.call(self.host, f"Bluesky login as {handle}", login)
         self._logged_in = True
 
+    def pending(self, state) -> bool:
+        """Nothing waits after the window on Bluesky (no polls)."""
+        return False
+
     def queries(self, chat, instances: list[str]) -> list[str]:
         return list(chat.hashtags)
 

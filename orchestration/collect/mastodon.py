@@ -1,10 +1,11 @@
 """Mastodon through `Mastodon.py`: the hashtag timeline of each instance the chat names,
 paged backwards with `max_id` down to a `since_id` (both from times: Mastodon ids are
-snowflakes of their creation time), and the contexts of the statuses the chat's replies
-answer, so a reply without the hashtag is still there.
+snowflakes of their creation time), the contexts of the statuses the chat's replies
+answer, so a reply without the hashtag is still there, and each poll of a chat status once
+it has closed (`GET /api/v1/polls/:id`), so its final votes are the copy retrieved last.
 
 Files are the response bodies exactly as received (status arrays and contexts), which the
-`mastodon` reader reads; polls come inside their statuses. Hashtag timelines carry no boosts:
+`mastodon` reader reads. Hashtag timelines carry no boosts:
 reblogs of chat statuses are not collected. An access token per instance may be given in the
 environment (MASTODON_TOKEN_<HOST>, the host upper-cased with non-letters as `_`).
 """
@@ -61,7 +62,27 @@ class MastodonSource:
         return reply, statuses, str(statuses[-1]["id"]) if statuses else None
 
     def follow_up(self, collector, new_posts: list[tuple[str, dict]]) -> None:
-        """The context of each status a new reply answers (fetched again as replies come)."""
+        """The context of each status a new reply answers (fetched again as replies come),
+        then the polls of chat statuses that have closed since, with their final votes."""
+        self._contexts(collector, new_posts)
+        for query, status in new_posts:
+            poll = status.get("poll")
+            if isinstance(poll, dict) and poll.get("id") and not poll.get("expired"):
+                instance = query.split(" ", 1)[0]
+                collector.state.polls[f"{instance} {poll['id']}"] = poll.get("expires_at") or ""
+        for key, expires_at in sorted(collector.state.polls.items()):
+            if expires_at and _moment(expires_at) > _moment(collector.moment_iso):
+                continue  # still open: its votes come with the statuses until then
+            instance, poll_id = key.split(" ", 1)
+            reply = self.get(instance, f"poll {poll_id}", "poll", poll_id)
+            collector.save("poll", reply.body, 0)
+            del collector.state.polls[key]
+
+    def pending(self, state) -> bool:
+        """Whether polls still wait for their final votes (the chat is not complete yet)."""
+        return bool(state.polls)
+
+    def _contexts(self, collector, new_posts: list[tuple[str, dict]]) -> None:
         for query, status in new_posts:
             parent = status.get("in_reply_to_id")
             instance = query.split(" ", 1)[0]

@@ -44,6 +44,8 @@ class ChatState:
     queries: dict[str, dict] = field(default_factory=dict)
     threads: dict[str, str] = field(default_factory=dict)
     reposters: dict[str, dict] = field(default_factory=dict)
+    # Mastodon polls of chat statuses, "<instance> <poll id>": their expiry, until fetched final.
+    polls: dict[str, str] = field(default_factory=dict)
     files: int = 0
     posts: int = 0
     requests: int = 0
