@@ -517,3 +517,22 @@ def test_a_wait_longer_than_allowed_stops_the_platform_with_the_reason(tmp_path,
     bluesky, mastodon = reports
     assert "the server asks to wait 3600s, more than 60s (--max-wait)" in bluesky.problem
     assert polite.waited_seconds == 0 and mastodon.problem is None and mastodon.posts == 10
+
+
+def test_a_pagination_cut_short_ends_at_its_ceiling_then_reads_the_time_since(
+    tmp_path, monkeypatch
+):
+    with ReplayServer(generated_routes()) as server:
+        registry = setup(tmp_path, server, monkeypatch)
+        run(tmp_path, registry, DURING, platforms=["bluesky"], polite=fast(max_requests=2))
+        later = run(tmp_path, registry, AFTER, platforms=["bluesky"], polite=fast())
+    bounds = [
+        (q.get("cursor"), q["since"][0][11:16], q["until"][0][11:16]) for q in calls(server, SEARCH)
+    ]
+    assert bounds == [
+        (None, "19:00", "19:30"), (["2"], "19:00", "19:30"),  # the first call, cut by the cap
+        (["4"], "19:00", "19:30"),  # the second goes on up to the ceiling it had
+        (None, "19:30", "21:00"),  # then reads the rest of the window
+    ]  # fmt: skip
+    uris = search_uris(tmp_path)
+    assert len(uris) == len(set(uris)) == 7 and later[0].complete

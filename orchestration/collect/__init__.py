@@ -185,27 +185,30 @@ def _collect_chat(source, collector: _Collector, instances, now, down, report) -
 
 
 def _page_through(source, collector, query, progress, window_end, new_posts) -> None:
-    """Pages of one query from where the last call stopped up to `window_end`."""
-    if progress.get("cursor") is None:
-        floor = progress.get("collected_until") or iso(collector.chat.window_start_utc)
-        if floor >= window_end:
-            return
-        progress.update(floor=floor, ceiling=window_end)
+    """Pages of one query from where the last call stopped up to `window_end`.
+
+    A pagination cut short by an earlier call ends first, up to the ceiling it had; then a
+    new one covers the time since.
+    """
+    endpoint = "searchPosts" if source.platform == "bluesky" else "timeline"
     while True:
+        if progress.get("cursor") is None:
+            floor = progress.get("collected_until") or iso(collector.chat.window_start_utc)
+            if floor >= window_end:
+                return
+            progress.update(floor=floor, ceiling=window_end)
         reply, posts, cursor = source.page(
             query, progress["floor"], progress["ceiling"], progress.get("cursor")
         )
         if posts:
-            endpoint = "searchPosts" if source.platform == "bluesky" else "timeline"
             collector.save(endpoint, reply.body, len(posts))
             new_posts.extend((query, post) for post in posts)
-        if not cursor:
+        if cursor:
+            progress["cursor"] = collector.state.last_cursor = cursor
+        else:
+            ceiling = progress["ceiling"]
             progress.clear()
-            progress["collected_until"] = window_end
-            collector.state.save()
-            return
-        progress["cursor"] = cursor
-        collector.state.last_cursor = cursor
+            progress["collected_until"] = ceiling
         collector.state.save()
 
 
