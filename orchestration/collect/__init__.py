@@ -126,6 +126,7 @@ def collect(
             report = ChatReport(chat.id, platform, complete=state.complete)
             reports.append(report)
             if state.complete:
+                log(f"{chat.id} {platform}: collected to the window's end already")
                 continue
             if platform not in sources:
                 sources[platform] = _source(platform, polite)
