@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime
 from urllib.parse import urlparse
 
 from orchestration.collect.polite import USER_AGENT, Politeness, Refused, Reply, Retryable
@@ -112,19 +113,19 @@ class BlueskySource:
         known = collector.state.reposters.get(post["uri"]) or {"dids": [], "listed_at": None}
         if (post.get("repostCount") or 0) <= len(known["dids"]):
             return
-        collector.state.reposters[post["uri"]] = known
         earliest = max(
-            filter(None, [(post.get("record") or {}).get("createdAt"), known["listed_at"]])
+            filter(None, [(post.get("record") or {}).get("createdAt"), known["listed_at"]]),
+            key=lambda moment: datetime.fromisoformat(moment.replace("Z", "+00:00")),
         )
-        cursor, items = None, []
+        cursor, items, dids = None, [], set(known["dids"])
         while True:
             params = models.AppBskyFeedGetRepostedBy.Params(
                 uri=post["uri"], cid=post.get("cid"), limit=PAGE_SIZE, cursor=cursor
             )
             reply = self.get("app.bsky.feed.getRepostedBy", params, f"getRepostedBy {post['uri']}")
             for account in reply.document.get("repostedBy") or []:
-                if account.get("did") and account["did"] not in known["dids"]:
-                    known["dids"].append(account["did"])
+                if account.get("did") and account["did"] not in dids:
+                    dids.add(account["did"])
                     items.append({
                         "post": post,
                         "reason": {"$type": REPOST, "by": account, "indexedAt": earliest},
@@ -132,7 +133,10 @@ class BlueskySource:
             cursor = reply.document.get("cursor")
             if not cursor or not reply.document.get("repostedBy"):
                 break
+        # Recorded only once written, so reposters of a listing cut short are listed again.
+        known["dids"] += [item["reason"]["by"]["did"] for item in items]
         known["listed_at"] = collector.moment_iso
+        collector.state.reposters[post["uri"]] = known
         if items:
             document = {
                 "feed": items,
