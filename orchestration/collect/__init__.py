@@ -80,17 +80,6 @@ class _Collector:
         self.files += 1
         self.state.save()
 
-    def has_hashtag(self, post: dict) -> bool:
-        """Whether a Bluesky post view carries one of the chat's hashtags."""
-        record = post.get("record") or {}
-        tags = {str(t).lower() for t in record.get("tags") or []}
-        for facet in record.get("facets") or []:
-            for feature in facet.get("features") or []:
-                if str(feature.get("$type", "")).endswith("#tag") and feature.get("tag"):
-                    tags.add(str(feature["tag"]).lower())
-        text = str(record.get("text") or "").lower()
-        return bool(self.tags & tags) or any(f"#{tag}" in text for tag in self.tags)
-
 
 def collect(
     registry: Registry,

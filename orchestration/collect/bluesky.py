@@ -104,7 +104,7 @@ class BlueskySource:
             for post in thread_posts:
                 seen.setdefault(post["uri"], post)
         for post in seen.values():
-            if collector.has_hashtag(post):
+            if carries_hashtag(post, collector.tags):
                 self._reposts(collector, post)
 
     def _reposts(self, collector, post: dict) -> None:
@@ -190,3 +190,16 @@ def _thread_posts(thread: dict) -> list[dict]:
         if isinstance(node.get("parent"), dict):
             stack.append(node["parent"])
     return found
+
+
+def carries_hashtag(post: dict, tags: set[str]) -> bool:
+    """Whether a post view carries one of `tags` (lower case, no '#') in its facets, its
+    `tags` or its text."""
+    record = post.get("record") or {}
+    found = {str(tag).lower() for tag in record.get("tags") or []}
+    for facet in record.get("facets") or []:
+        for feature in facet.get("features") or []:
+            if str(feature.get("$type", "")).endswith("#tag") and feature.get("tag"):
+                found.add(str(feature["tag"]).lower())
+    text = str(record.get("text") or "").lower()
+    return bool(tags & found) or any(f"#{tag}" in text for tag in tags)
