@@ -30,10 +30,15 @@ from orchestration.settings import (
 )
 
 DAGSTER_YAML = """\
-# Written by `tweetchat`: one run at a time, since DuckDB allows one writer per file.
+# Written by `tweetchat`: one warehouse run at a time, since DuckDB allows one writer per
+# file; a live collection run (which writes only raw files) may run beside it.
 concurrency:
   runs:
-    max_concurrent_runs: 1
+    max_concurrent_runs: 2
+    tag_concurrency_limits:
+      - key: tweetchat/lane
+        value: {applyLimitPerUniqueValue: true}
+        limit: 1
   pools:
     default_limit: 1
 telemetry:
@@ -178,6 +183,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _path_options(ui)
     ui.set_defaults(handler=command_ui)
+    _collect_parser(commands)
     return parser
 
 
@@ -233,6 +239,84 @@ def _apply_path_options(args) -> settings_module.Settings:
     if not (home / "dagster.yaml").exists():
         (home / "dagster.yaml").write_text(DAGSTER_YAML, encoding="utf-8")
     return current
+
+
+def _collect_parser(commands) -> None:
+    collect = commands.add_parser(
+        "collect",
+        help="fetch the registry's chats from Bluesky and Mastodon into the raw folder "
+        "(resumable; see README, 'Watch a chat live')",
+    )
+    collect.add_argument(
+        "--chat", action="append", default=[], metavar="ID",
+        help="a chat id of the registry (repeatable; default: every chat whose window has "
+        "begun and whose collection is not complete)",
+    )  # fmt: skip
+    collect.add_argument(
+        "--platform", action="append", choices=("bluesky", "mastodon"),
+        help="collect only this platform (repeatable; default: both)",
+    )  # fmt: skip
+    collect.add_argument(
+        "--mastodon-instance", metavar="URL",
+        help="instance for chats without mastodon_instances in the registry "
+        "(env TWEETCHAT_MASTODON_INSTANCE; default https://mastodon.social)",
+    )  # fmt: skip
+    collect.add_argument(
+        "--max-requests", type=int, default=300,
+        help="at most this many requests this call (default 300); the next call goes on",
+    )  # fmt: skip
+    collect.add_argument(
+        "--max-wait", type=float, default=300.0, metavar="SECONDS",
+        help="longest wait a rate limit may ask for before the call stops (default 300)",
+    )  # fmt: skip
+    collect.add_argument(
+        "--raw", type=Path, help=f"folder the files are written under (env {ENV_RAW}; required)"
+    )
+    collect.add_argument("--chats", type=Path, help=f"chat registry (env {ENV_CHATS})")
+    collect.add_argument(
+        "--warehouse", type=Path,
+        help=f"published DuckDB file; the collection state is kept beside it (env {ENV_WAREHOUSE})",
+    )  # fmt: skip
+    collect.set_defaults(handler=command_collect)
+
+
+def command_collect(args) -> int:
+    from orchestration.collect import collect
+    from orchestration.collect.polite import Politeness
+    from orchestration.collect.store import CollectError, state_dir_for
+    from orchestration.registry import RegistryError, load_registry
+
+    current = _apply_path_options(args)
+    if current.raw_dir == settings_module.SAMPLE_DIR / "raw":
+        raise CliError(
+            f"pass --raw DIR (or set {ENV_RAW}): collection never writes into the bundled sample"
+        )
+    if args.max_requests < 1:
+        raise CliError("--max-requests must be at least 1")
+    try:
+        registry = load_registry(current.chats_file)
+        reports = collect(
+            registry, current.raw_dir, state_dir_for(current.warehouse),
+            platforms=args.platform or ("bluesky", "mastodon"), chat_ids=args.chat,
+            mastodon_instance=args.mastodon_instance,
+            polite=Politeness(max_requests=args.max_requests, max_wait_seconds=args.max_wait),
+            log=lambda line: print(f"tweetchat collect: {line}", file=sys.stderr),
+        )  # fmt: skip
+    except (RegistryError, CollectError) as error:
+        raise CliError(str(error)) from error
+    if not reports:
+        print("tweetchat collect: no chat's window has begun; nothing to collect", file=sys.stderr)
+    failed = [r for r in reports if r.problem and not r.problem.startswith("stopped:")]
+    posts = sum(r.posts for r in reports)
+    print(f"collected: {posts} posts into {current.raw_dir}")
+    if failed:
+        print(
+            f"tweetchat collect: {len(failed)} chat/platform pair(s) failed (see above); what "
+            "was saved is kept and the next call goes on from there",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
 
 
 def ensure_dbt_manifest() -> Path:

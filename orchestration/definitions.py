@@ -3,6 +3,7 @@
 import dagster as dg
 
 from orchestration.defs.checks import quality_checks
+from orchestration.defs.collect import collect_job, live_collection_schedule
 from orchestration.defs.dbt import tweetchat_dbt_models
 from orchestration.defs.ingest import chat_registry, raw_exports
 from orchestration.defs.jobs import tweetchat_check_job, tweetchat_job, tweetchat_warehouse_job
@@ -27,8 +28,8 @@ def build_definitions() -> dg.Definitions:
             chat_reports,
         ],
         asset_checks=quality_checks,
-        jobs=[tweetchat_job, tweetchat_warehouse_job, tweetchat_check_job],
-        schedules=[monthly_schedule],
+        jobs=[tweetchat_job, tweetchat_warehouse_job, tweetchat_check_job, collect_job],
+        schedules=[monthly_schedule, live_collection_schedule],
         sensors=[raw_directory_sensor],
         resources=build_resources(),
     )

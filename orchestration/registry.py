@@ -29,6 +29,7 @@ CHAT_FIELDS = {
     "timezone",
     "questions",
     "published",
+    "mastodon_instances",
     *DEFAULTS,
 }
 PUBLISHED_MEASURES = {
@@ -45,6 +46,7 @@ PUBLISHED_MEASURES = {
 }
 # Abbreviations people write for a zone; each names one half of the year, so they are refused.
 ABBREVIATIONS = {"BST", "CET", "CEST", "EST", "EDT", "PST", "PDT"}
+INSTANCE_URL = re.compile(r"^https?://[^\s/]+/?$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 HASHTAG = re.compile(r"^#?[^\s#]+$", re.UNICODE)
 
@@ -73,6 +75,8 @@ class Chat:
     window_hours_after: float
     questions: tuple[Question, ...] = ()
     published: dict[str, int] = field(default_factory=dict)
+    # Mastodon instances whose hashtag timelines `tweetchat collect` reads (else its default).
+    mastodon_instances: tuple[str, ...] = ()
 
     @property
     def month(self) -> date:
@@ -233,6 +237,14 @@ def _parse_chat(path: Path, position: int, entry: object, default_tz: str) -> Ch
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise fail(f"published.{measure}", f"{value!r} is not a whole number >= 0.")
 
+    instances = _string_list(entry.get("mastodon_instances", []), fail, "mastodon_instances")
+    for instance in instances:
+        if not INSTANCE_URL.match(instance):
+            raise fail(
+                "mastodon_instances",
+                f"{instance!r} is not an instance URL; write it like https://mastodon.social.",
+            )
+
     return Chat(
         id=chat_id,
         title=str(entry.get("title") or chat_id),
@@ -246,6 +258,7 @@ def _parse_chat(path: Path, position: int, entry: object, default_tz: str) -> Ch
         window_hours_after=float(numbers["window_hours_after"]),
         questions=questions,
         published=dict(published),
+        mastodon_instances=tuple(instance.rstrip("/") for instance in instances),
     )
 
 

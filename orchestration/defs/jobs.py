@@ -7,6 +7,9 @@ from orchestration.defs.partitions import monthly_partitions
 from orchestration.defs.publish import PUBLISHED_KEY
 from orchestration.defs.reports import CHARTS_KEY, REPORTS_KEY
 
+# Runs of one lane go one at a time (dagster.yaml); live collection has its own lane.
+WAREHOUSE_LANE = {"tweetchat/lane": "warehouse"}
+
 tweetchat_job = dg.define_asset_job(
     name="tweetchat_job",
     selection=dg.AssetSelection.all(),
@@ -14,6 +17,7 @@ tweetchat_job = dg.define_asset_job(
     description="Everything for the chats of the selected months; a range runs as one run.",
     # One process: the steps share one DuckDB file, so parallel processes would only wait.
     executor_def=dg.in_process_executor,
+    tags=WAREHOUSE_LANE,
 )
 
 tweetchat_warehouse_job = dg.define_asset_job(
@@ -23,6 +27,7 @@ tweetchat_warehouse_job = dg.define_asset_job(
     description="The warehouse without the charts and reports (`tweetchat run --no-reports`): "
     "for a backfill of many months whose reports nobody needs redrawn.",
     executor_def=dg.in_process_executor,
+    tags=WAREHOUSE_LANE,
 )
 
 tweetchat_check_job = dg.define_asset_job(
@@ -33,4 +38,5 @@ tweetchat_check_job = dg.define_asset_job(
     description="Validate the working database as built (no ingest, no dbt); when no "
     "blocking check fails, publish it and render the charts and reports.",
     executor_def=dg.in_process_executor,
+    tags=WAREHOUSE_LANE,
 )
