@@ -17,18 +17,6 @@ class MissingColumnsError(ValueError):
     """A table export lacks columns its format needs."""
 
 
-def csv_columns(con, path: Path) -> list[str]:
-    """The header of a CSV file, as DuckDB reads it."""
-    return [
-        row[0]
-        for row in con.execute(
-            "select column_name from (describe select * from read_csv(?, all_varchar = true, "
-            "header = true, sample_size = 1))",
-            [str(path)],
-        ).fetchall()
-    ]
-
-
 def require_columns(
     source_file: str, found: list[str], required: dict[str, str], what: str
 ) -> None:
