@@ -59,6 +59,19 @@ VIEW_SCHEMA = json.dumps(
         "indexedAt": "VARCHAR",
     }
 )
+PAGE_SCHEMA = json.dumps(
+    {
+        "posts": ["JSON"],
+        "feed": [
+            {
+                "post": "JSON",
+                "reason": {"$type": "VARCHAR", "by": "JSON", "indexedAt": "VARCHAR"},
+                "reply": {"parent": "JSON", "root": "JSON"},
+            }
+        ],
+    }
+)
+NODE_SCHEMA = json.dumps({"post": "JSON", "parent": "JSON", "replies": ["JSON"]})
 AUTHOR_SCHEMA = json.dumps({"did": "VARCHAR", "handle": "VARCHAR", "displayName": "VARCHAR"})
 
 
@@ -146,59 +159,57 @@ def _stage_views(con) -> None:
         f"""
         create or replace temp table bluesky_views as
         with recursive
-        items as (
-            select line_no, unnest(from_json(doc -> '$.feed', '["json"]')) as item
-            from bluesky_responses where shape = 'feed'
+        -- Each page is parsed once; its posts stay JSON until they are parsed below.
+        pages as (
+            select line_no, shape, from_json(doc, '{PAGE_SCHEMA}') as page
+            from bluesky_responses where shape in ('posts', 'feed')
         ),
+        items as (select line_no, unnest(page.feed) as item from pages where shape = 'feed'),
         -- A thread: the post, its parents up the chain, every reply below. A node without a
         -- post (notFoundPost, blockedPost) ends its branch; `path` keeps a cycle from looping.
-        thread_nodes(line_no, node, depth, path) as (
-            select line_no, doc -> '$.thread', 0, []::varchar[]
-            from bluesky_responses where shape = 'thread'
+        -- Each node is parsed once, its post and children kept as JSON.
+        thread_nodes(line_no, post, uri, children, depth, path) as (
+            select line_no, node.post, node.post ->> '$.uri',
+                   list_concat([node.parent], node.replies), 0, []::varchar[]
+            from (select line_no, from_json(doc, '{{"thread": {NODE_SCHEMA}}}').thread as node
+                  from bluesky_responses where shape = 'thread')
             union all
-            select parent.line_no, child.node, parent.depth + 1,
-                   list_append(parent.path, parent.node ->> '$.post.uri')
-            from thread_nodes as parent,
-                 unnest(list_concat([parent.node -> '$.parent'],
-                                    from_json(parent.node -> '$.replies', '["json"]')))
-                     as child(node)
-            where {_object("parent.node -> '$.post'")}
-              and not list_contains(parent.path, parent.node ->> '$.post.uri')
-              and json_type(child.node) = 'OBJECT'
+            select line_no, node.post, node.post ->> '$.uri',
+                   list_concat([node.parent], node.replies), depth + 1, path
+            from (select parent.line_no, parent.depth, list_append(parent.path, parent.uri)
+                             as path, from_json(child, '{NODE_SCHEMA}') as node
+                  from thread_nodes as parent, unnest(parent.children) as c(child)
+                  where {_object("parent.post")} and not list_contains(parent.path, parent.uri)
+                    and json_type(child) = 'OBJECT')
         ),
         thread_posts as (
-            select line_no, node -> '$.post' as view
+            select line_no, post as view
             from thread_nodes
-            where {_object("node -> '$.post'")}
-              and not list_contains(path, node ->> '$.post.uri')
-            qualify row_number() over (
-                partition by line_no, node ->> '$.post.uri' order by depth) = 1
+            where {_object("post")} and not list_contains(path, uri)
+            qualify row_number() over (partition by line_no, uri order by depth) = 1
         ),
         views as (
-            select line_no, 'data' as section,
-                   unnest(from_json(doc -> '$.posts', '["json"]')) as view,
+            select line_no, 'data' as section, unnest(page.posts) as view,
                    null::json as repost_by, null::varchar as repost_at
-            from bluesky_responses where shape = 'posts'
+            from pages where shape = 'posts'
             union all
-            select line_no, 'data', item -> '$.post',
-                   case when item ->> '$.reason."$type"' = '{REPOST}'
-                             and {_object("item -> '$.reason.by'")}
-                        then item -> '$.reason.by' end,
-                   item ->> '$.reason.indexedAt'
+            select line_no, 'data', item.post,
+                   case when item.reason."$type" = '{REPOST}' and {_object("item.reason.by")}
+                        then item.reason.by end,
+                   item.reason.indexedAt
             from items
             union all
             -- A feed item's reply context: the posts replied to land as referenced posts.
             select line_no, 'includes', context, null, null
-            from (select line_no, unnest([item -> '$.reply.parent', item -> '$.reply.root'])
-                             as context
+            from (select line_no, unnest([item.reply.parent, item.reply.root]) as context
                   from items)
             where json_type(context) = 'OBJECT' and {_object("context -> '$.record'")}
             union all
             select line_no, 'data', view, null, null from thread_posts
         )
-        select *, json_type(view, '$.record') = 'OBJECT'
-                  and coalesce(view ->> '$.uri', '') <> '' as has_post
-        from views
+        select *, json_type(view, '$.record') = 'OBJECT' and coalesce(v.uri, '') <> ''
+                      as has_post
+        from (select *, from_json(view, '{VIEW_SCHEMA}') as v from views)
         """
     )
 
@@ -210,7 +221,7 @@ def _stage_posts(con, source_file: str) -> None:
         f"""
         create or replace temp table bluesky_posts as
         with parsed as (
-            select line_no, section, from_json(view, '{VIEW_SCHEMA}') as v,
+            select line_no, section, v,
                    from_json(repost_by, '{AUTHOR_SCHEMA}') as repost_by, repost_at,
                    view::varchar as view_text
             from bluesky_views where has_post
