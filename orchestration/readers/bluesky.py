@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 
 from orchestration.readers.common import reject
-from orchestration.readers.json_records import stage_json_records
+from orchestration.readers.json_records import non_empty_object, stage_json_records
 from orchestration.readers.staging import PLACEABLE, Placing, reject_unplaceable
 
 FORMAT = "bluesky"
@@ -89,11 +89,6 @@ def sniff(head) -> bool:
     return False
 
 
-def _object(value: str) -> str:
-    """SQL: the JSON `value` is a non-empty object (what Python calls a truthy dict)."""
-    return f"(json_type(({value})) = 'OBJECT' and ({value})::varchar <> '{{}}')"
-
-
 def load(con, path: Path, source_file: str) -> tuple[int, int]:
     """Land the responses' posts, reposts and authors. Returns (posts, rejected)."""
     rejected = stage_json_records(con, path, source_file)
@@ -129,10 +124,12 @@ def load(con, path: Path, source_file: str) -> tuple[int, int]:
     )
     _stage_posts(con, source_file)
     rejected += reject_unplaceable(con, "bluesky_posts", PLACING)
-    columns = "platform, post_id, section, author_id, author_username, created_at, text, " \
-        "reply_to_post_id, reply_to_user_id, quoted_post_id, retweeted_post_id, " \
-        "conversation_id, hashtags, mentions, urls, retweet_count, reply_count, like_count, " \
-        "quote_count, retrieved_at, source_file, source_line"  # fmt: skip
+    columns = (
+        "platform, post_id, section, author_id, author_username, created_at, text, "
+        "reply_to_post_id, reply_to_user_id, quoted_post_id, retweeted_post_id, "
+        "conversation_id, hashtags, mentions, urls, retweet_count, reply_count, like_count, "
+        "quote_count, retrieved_at, source_file, source_line"
+    )
     posts = con.execute(
         f"insert into raw.posts ({columns}) select {columns} from bluesky_posts where {PLACEABLE}"
     ).fetchone()[0]
@@ -179,13 +176,14 @@ def _stage_views(con) -> None:
             from (select parent.line_no, parent.depth, list_append(parent.path, parent.uri)
                              as path, from_json(child, '{NODE_SCHEMA}') as node
                   from thread_nodes as parent, unnest(parent.children) as c(child)
-                  where {_object("parent.post")} and not list_contains(parent.path, parent.uri)
+                  where {non_empty_object("parent.post")}
+                    and not list_contains(parent.path, parent.uri)
                     and json_type(child) = 'OBJECT')
         ),
         thread_posts as (
             select line_no, post as view
             from thread_nodes
-            where {_object("post")} and not list_contains(path, uri)
+            where {non_empty_object("post")} and not list_contains(path, uri)
             qualify row_number() over (partition by line_no, uri order by depth) = 1
         ),
         views as (
@@ -194,7 +192,8 @@ def _stage_views(con) -> None:
             from pages where shape = 'posts'
             union all
             select line_no, 'data', item.post,
-                   case when item.reason."$type" = '{REPOST}' and {_object("item.reason.by")}
+                   case when item.reason."$type" = '{REPOST}'
+                             and {non_empty_object("item.reason.by")}
                         then item.reason.by end,
                    item.reason.indexedAt
             from items
@@ -203,7 +202,7 @@ def _stage_views(con) -> None:
             select line_no, 'includes', context, null, null
             from (select line_no, unnest([item.reply.parent, item.reply.root]) as context
                   from items)
-            where json_type(context) = 'OBJECT' and {_object("context -> '$.record'")}
+            where json_type(context) = 'OBJECT' and {non_empty_object("context -> '$.record'")}
             union all
             select line_no, 'data', view, null, null from thread_posts
         )

@@ -104,6 +104,12 @@ def head_records(path: Path, limit: int = 5) -> tuple[bool, HeadRecords | list]:
     return False, (value if isinstance(value, list) else [value])[:limit]
 
 
+def non_empty_object(value: str) -> str:
+    """SQL: the JSON expression `value` is an object with at least one key (what Python's
+    readers tested as a truthy dict)."""
+    return f"(json_type(({value})) = 'OBJECT' and ({value})::varchar <> '{{}}')"
+
+
 def stage_json_lines(
     con, files: list[tuple[Path, str]], schema: str | None = None, keep_line: str = "true"
 ) -> int:

@@ -20,7 +20,7 @@ from orchestration.readers.html_text import (
     stage_html_text,
     stage_reference_tables,
 )
-from orchestration.readers.json_records import stage_json_records
+from orchestration.readers.json_records import non_empty_object, stage_json_records
 from orchestration.readers.staging import PLACEABLE, Placing, reject_unplaceable
 
 FORMAT = "mastodon"
@@ -98,10 +98,6 @@ def _is_status_sql(value: str) -> str:
         f"and json_type({value}, '$.account') = 'OBJECT' "
         f"and coalesce({value} ->> '$.id', '') <> '')"
     )
-
-
-def _non_empty_object(value: str) -> str:
-    return f"(json_type(({value})) = 'OBJECT' and ({value})::varchar <> '{{}}')"
 
 
 def load(con, path: Path, source_file: str) -> tuple[int, int]:
@@ -193,7 +189,7 @@ def load(con, path: Path, source_file: str) -> tuple[int, int]:
                     else h.text end,
                s.in_reply_to_id, s.in_reply_to_account_id,
                coalesce(nullif(s.quote.quoted_status.id, ''), s.quote.quoted_status_id),
-               case when {_non_empty_object("status -> '$.reblog'")}
+               case when {non_empty_object("status -> '$.reblog'")}
                     then status ->> '$.reblog.id' end,
                list_transform(list_filter(coalesce(s.tags, []),
                                           lambda t: coalesce(t.name, '') <> ''),
@@ -203,7 +199,7 @@ def load(con, path: Path, source_file: str) -> tuple[int, int]:
                               lambda m: m.acct),
                case when coalesce(s.card.url, '') <> '' and not list_contains(h.links, s.card.url)
                     then list_append(h.links, s.card.url) else h.links end,
-               case when {_non_empty_object("status -> '$.poll'")}
+               case when {non_empty_object("status -> '$.poll'")}
                          and coalesce(s.poll.id, '') <> '' then [s.poll.id] end,
                s.reblogs_count, s.replies_count, s.favourites_count, s.quotes_count,
                ?, line_no
@@ -240,7 +236,7 @@ def _stage_statuses(con, source_file: str) -> None:
                nullif(s.created_at, '') as created_text,
                timezone('UTC', try_cast(s.created_at as timestamptz)) as created_at,
                status::varchar as raw_text, s, status,
-               case when {_non_empty_object("status -> '$.reblog'")}
+               case when {non_empty_object("status -> '$.reblog'")}
                     then status -> '$.reblog' end as reblog
         from (select line_no, status, from_json(status, '{STATUS_SCHEMA}') as s
               from mastodon_found where is_status)
@@ -255,7 +251,7 @@ def _load_polls(con, source_file: str) -> None:
         f"""
         create or replace temp table mastodon_polls as
         select line_no, s.poll as poll from mastodon_contents
-        where {_non_empty_object("status -> '$.poll'")}
+        where {non_empty_object("status -> '$.poll'")}
         union all
         select line_no, from_json(doc, '{POLL_SCHEMA}') from mastodon_responses
         where shape = 'poll'
