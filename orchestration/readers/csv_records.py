@@ -32,7 +32,8 @@ def require_columns(
 
 
 def stage_csv(con, path: Path, source_file: str, nulls: tuple[str, ...] = ("",)) -> int:
-    """Fill temp table `csv_rows(line_no, <the file's columns as text>)`. Returns rejects."""
+    """Fill temp table `csv_rows(line_no, <the file's columns as text>)` (the staging
+    contract: staging.py). Returns rejects."""
     con.execute("drop table if exists csv_rows")
     null_list = ", ".join("'" + value.replace("'", "''") + "'" for value in nulls)
     con.execute(

@@ -219,9 +219,9 @@ def _stage_documents(con, paths: dict[str, Path], parsed: str) -> None:
 
 
 def stage_json_records(con, path: Path, source_file: str) -> int:
-    """Fill temp table `export_records(line_no, doc)` with the file's JSON records (an array
-    line gives one record per element); reject lines that are not JSON or not UTF-8.
-    Returns the number of rejected lines."""
+    """Fill temp table `export_records(line_no, doc)` (staging.py) with the file's JSON
+    records (an array line gives one record per element); reject lines that are not JSON or
+    not UTF-8. Returns the number of rejected lines."""
     rejected = stage_json_lines(con, [(path, source_file)])
     con.execute("drop table if exists export_records")
     con.execute(
