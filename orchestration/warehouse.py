@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.readers.canonical import replace_registry_tables
 from orchestration.registry import Registry
 
 
@@ -49,26 +50,7 @@ def insert_many(con, table: str, rows: Sequence[Sequence]) -> None:
 
 def write_registry(con, registry: Registry) -> int:
     """Replace the registry tables (raw.chats and friends) with `registry`."""
-    con.execute("create schema if not exists raw")
-    con.execute(
-        """
-        create or replace table raw.chats (
-            chat_id varchar primary key, title varchar, timezone varchar,
-            starts_local timestamp, starts_at timestamp, duration_minutes integer,
-            window_hours_before double, window_hours_after double, registry_file varchar
-        )
-        """
-    )
-    con.execute("create or replace table raw.chat_hashtags (chat_id varchar, hashtag varchar)")
-    con.execute("create or replace table raw.chat_hosts (chat_id varchar, username varchar)")
-    con.execute(
-        "create or replace table raw.chat_questions "
-        "(chat_id varchar, question_id varchar, question_position integer, question_text varchar)"
-    )
-    con.execute(
-        "create or replace table raw.chat_published "
-        "(chat_id varchar, measure varchar, published_value bigint)"
-    )
+    replace_registry_tables(con)
     chats = registry.chats
     insert_many(
         con,

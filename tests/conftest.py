@@ -1,4 +1,5 @@
-"""Shared test helpers: the sample run, the real dbt build, small twarc2 export builders."""
+"""Shared test helpers: the sample run, the real dbt build of small exports, reading a
+warehouse, small twarc2 export builders, and the real exports of ../shared/fixtures."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
@@ -19,6 +21,13 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT_ROOT.parent / "shared"
 FIXTURES = SHARED / "fixtures"
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# Small exports of every format, written for these tests (tests/fixtures/README.md).
+GENERATED_FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
+NO_REAL_EXPORTS = (
+    f"the real exports of ../shared/fixtures ({FIXTURES}) are not beside this clone; the "
+    "readers are still tested on tests/fixtures (test_generated_fixtures.py)"
+)
+needs_real_exports = pytest.mark.skipif(not FIXTURES.exists(), reason=NO_REAL_EXPORTS)
 
 
 def dbt_build(build_database: Path, vars_: dict | None = None) -> subprocess.CompletedProcess:
@@ -32,6 +41,31 @@ def dbt_build(build_database: Path, vars_: dict | None = None) -> subprocess.Com
     )
     assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]
     return completed
+
+
+def build_warehouse(root: Path, chats: str, write_exports: Callable[[Path], None]) -> Path:
+    """The build database of `root`: the exports `write_exports(raw)` writes to `root/raw`,
+    the registry `chats` (chats.yaml text), ingested and built with the real dbt."""
+    from orchestration.ingest import load_directory
+    from orchestration.registry import load_registry
+    from orchestration.warehouse import connect, write_registry
+
+    raw = root / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    write_exports(raw)
+    (root / "chats.yaml").write_text(chats)
+    database = root / "build.duckdb"
+    with connect(database) as con:
+        write_registry(con, load_registry(root / "chats.yaml"))
+        load_directory(con, raw)
+    dbt_build(database)
+    return database
+
+
+def query(database: Path, sql: str, params=()) -> list[tuple]:
+    """Rows of `sql` on a warehouse file, opened read-only."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute(sql, list(params)).fetchall()
 
 
 def x_post(
@@ -184,5 +218,4 @@ def sample_run(tmp_path_factory):
 
 
 def published(sql, root):
-    with duckdb.connect(str(root / "warehouse" / "tweetchat.duckdb"), read_only=True) as con:
-        return con.execute(sql).fetchall()
+    return query(root / "warehouse" / "tweetchat.duckdb", sql)

@@ -4,13 +4,9 @@ Two chats: 'rules' (UTC, 2023-04-25 18:00, window 17:00 to the next day 18:00) a
 in May. Every post below says whether it counts and why.
 """
 
-import duckdb
 import pytest
 
-from orchestration.ingest import load_directory
-from orchestration.registry import load_registry
-from orchestration.warehouse import connect, write_registry
-from tests.conftest import dbt_build, write_page, x_post
+from tests.conftest import build_warehouse, dbt_build, query, write_page, x_post
 
 CHATS = """
 timezone: UTC
@@ -115,21 +111,7 @@ def build_exports(raw):
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    root = tmp_path_factory.mktemp("rules")
-    raw = root / "raw"
-    build_exports(raw)
-    (root / "chats.yaml").write_text(CHATS)
-    database = root / "build.duckdb"
-    with connect(database) as con:
-        write_registry(con, load_registry(root / "chats.yaml"))
-        load_directory(con, raw)
-    dbt_build(database)
-    return database
-
-
-def query(database, sql, params=()):
-    with duckdb.connect(str(database), read_only=True) as con:
-        return con.execute(sql, list(params)).fetchall()
+    return build_warehouse(tmp_path_factory.mktemp("rules"), CHATS, build_exports)
 
 
 def test_membership_follows_hashtag_window_edit_and_dedupe_rules(warehouse):

@@ -5,13 +5,10 @@ and counts in each; the month's figures add up its chats, so it counts there onc
 The registry says so when it reads such a pair.
 """
 
-import duckdb
 import pytest
 
-from orchestration.ingest import load_directory
 from orchestration.registry import load_registry
-from orchestration.warehouse import connect, write_registry
-from tests.conftest import dbt_build, write_page, x_post
+from tests.conftest import build_warehouse, query, write_page, x_post
 
 CHATS = """
 timezone: UTC
@@ -30,8 +27,6 @@ USERS = [("u1", "one_demo"), ("u2", "two_demo"), ("u3", "three_demo")]
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    root = tmp_path_factory.mktemp("overlap")
-    raw = root / "raw"
     posts = [
         x_post("1", "u1", "2023-04-25T18:10:00.000Z", "only evening #LeadingQI", hashtags=["LeadingQI"]),
         x_post("2", "u2", "2023-04-25T20:30:00.000Z", "both #QIHour", hashtags=["QIHour"]),
@@ -39,19 +34,11 @@ def warehouse(tmp_path_factory):
                retweeted="2"),
         x_post("4", "u1", "2023-04-25T23:00:00.000Z", "after late #QIHour", hashtags=["QIHour"]),
     ]  # fmt: skip
-    write_page(raw / "page.jsonl", posts, users=USERS)
-    (root / "chats.yaml").write_text(CHATS)
-    database = root / "build.duckdb"
-    with connect(database) as con:
-        write_registry(con, load_registry(root / "chats.yaml"))
-        load_directory(con, raw)
-    dbt_build(database)
-    return database
-
-
-def query(database, sql):
-    with duckdb.connect(str(database), read_only=True) as con:
-        return con.execute(sql).fetchall()
+    return build_warehouse(
+        tmp_path_factory.mktemp("overlap"),
+        CHATS,
+        lambda raw: write_page(raw / "page.jsonl", posts, users=USERS),
+    )
 
 
 def test_a_post_in_both_windows_counts_in_both_chats(warehouse):

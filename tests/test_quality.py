@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from orchestration import cli, markdown
-from tests.conftest import sample_environment
+from tests.conftest import query, sample_environment
 
 APRIL = "2023-04-01"
 CHAT = "leadingqi-2023-04"
@@ -38,11 +38,6 @@ def april(tmp_path_factory):
         "published": root / "warehouse" / "tweetchat.duckdb",
     }
     monkeypatch.undo()
-
-
-def query(database, sql):
-    with duckdb.connect(str(database), read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 def tamper_and_check(april, *statements):

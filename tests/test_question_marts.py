@@ -6,13 +6,9 @@ Q1 (18:05), Q2a (18:20) and Q2b (18:35) posts define them. Chat 'listed' (2023-0
 lists questions 1 and 2 in chats.yaml. Every post below says which question it should get.
 """
 
-import duckdb
 import pytest
 
-from orchestration.ingest import load_directory
-from orchestration.registry import load_registry
-from orchestration.warehouse import connect, write_registry
-from tests.conftest import dbt_build, write_page, x_poll, x_post
+from tests.conftest import build_warehouse, query, write_page, x_poll, x_post
 
 CHATS = """
 timezone: UTC
@@ -180,20 +176,7 @@ def build_exports(raw):
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
-    root = tmp_path_factory.mktemp("questions")
-    build_exports(root / "raw")
-    (root / "chats.yaml").write_text(CHATS)
-    database = root / "build.duckdb"
-    with connect(database) as con:
-        write_registry(con, load_registry(root / "chats.yaml"))
-        load_directory(con, root / "raw")
-    dbt_build(database)
-    return database
-
-
-def query(database, sql, params=()):
-    with duckdb.connect(str(database), read_only=True) as con:
-        return con.execute(sql, list(params)).fetchall()
+    return build_warehouse(tmp_path_factory.mktemp("questions"), CHATS, build_exports)
 
 
 def test_questions_detected_from_host_posts_or_listed(warehouse):

@@ -1,4 +1,6 @@
 """Every real export of shared/fixtures is read by its reader and lands as canonical posts.
+Without ../shared beside the clone these tests skip; tests/fixtures (test_generated_fixtures.py)
+still tests every reader.
 
 Figures (posts, originals, retweets, replies, quotes, contributors) are counted here with the
 json and csv modules, independently of the readers, and compared with what the real dbt
@@ -20,12 +22,8 @@ import pytest
 
 from orchestration.ingest import load_directory
 from orchestration.readers import READERS
-from orchestration.registry import load_registry
-from orchestration.warehouse import connect, write_registry
-from tests.conftest import FIXTURES, dbt_build, write_page, x_post
+from tests.conftest import FIXTURES, NO_REAL_EXPORTS, build_warehouse, query, write_page, x_post
 from tests.test_x_v2_reader import X_V2_FILES, expected_posts
-
-pytestmark = pytest.mark.skipif(not FIXTURES.exists(), reason="../shared/fixtures not present")
 
 KPOP_CSV = "DocNow+twarc-csv/derived_twarc-csv-0.7.2/kpop.csv"
 FILES = {
@@ -308,34 +306,28 @@ def _mixed_x_posts() -> list[dict]:
     ]  # fmt: skip
 
 
-def build_warehouse(root: Path, names: list[str], extra=None) -> Path:
-    raw = root / "raw"
-    raw.mkdir(parents=True)
-    for name in names:
-        shutil.copyfile(FIXTURES / name, raw / flat_name(name))
-    if extra:
-        extra(raw)
-    (root / "chats.yaml").write_text(UTC_CHATS)
-    database = root / "build.duckdb"
-    with connect(database) as con:
-        write_registry(con, load_registry(root / "chats.yaml"))
-        load_directory(con, raw)
-    dbt_build(database)
-    return database
+def build_real(root: Path, names: list[str], extra=None) -> Path:
+    """The real exports `names`, copied under flat names (and what `extra` adds), built."""
+
+    def write_exports(raw: Path) -> None:
+        for name in names:
+            shutil.copyfile(FIXTURES / name, raw / flat_name(name))
+        if extra:
+            extra(raw)
+
+    return build_warehouse(root, UTC_CHATS, write_exports)
 
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
+    if not FIXTURES.exists():
+        pytest.skip(NO_REAL_EXPORTS)
+
     def add_x_page(raw: Path) -> None:
         write_page(raw / "x_rstats.jsonl", X_RSTATS, users=X_USERS)
 
     names = [*FILES, CASSETTE]
-    return build_warehouse(tmp_path_factory.mktemp("readers"), names, add_x_page)
-
-
-def query(database: Path, sql: str, params=()) -> list[tuple]:
-    with duckdb.connect(str(database), read_only=True) as con:
-        return con.execute(sql, list(params)).fetchall()
+    return build_real(tmp_path_factory.mktemp("readers"), names, add_x_page)
 
 
 def test_every_fixture_is_read_by_its_reader(warehouse):
@@ -529,7 +521,7 @@ def test_the_cassette_is_refused_with_a_reason_and_nothing_else_is(warehouse):
 
 
 def test_twarc2_jsonl_and_twarc_csv_give_the_same_marts(warehouse, tmp_path):
-    from_csv = build_warehouse(tmp_path, [KPOP_CSV])
+    from_csv = build_real(tmp_path, [KPOP_CSV])
     tables = {
         "chat_activity": "chat_id, scope, posts, originals, retweets, replies, quotes, "
         "contributors",

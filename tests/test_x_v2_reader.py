@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from orchestration.ingest import load_directory
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, NO_REAL_EXPORTS, needs_real_exports
 
 X_V2_FILES = [
     "DocNow+twarc-csv/kpop.jsonl",
@@ -27,7 +27,6 @@ X_V2_FILES = [
     "tweepy+tweepy/extracted/test_client_search_recent_tweets.response1.json",
     "tweepy+tweepy/extracted/test_client_get_home_timeline.response1.json",
 ]
-pytestmark = pytest.mark.skipif(not FIXTURES.exists(), reason="../shared/fixtures not present")
 
 
 def expected_posts(path: Path) -> list[dict]:
@@ -53,6 +52,8 @@ def expected_posts(path: Path) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory):
+    if not FIXTURES.exists():
+        pytest.skip(NO_REAL_EXPORTS)
     raw = tmp_path_factory.mktemp("raw")
     for name in X_V2_FILES:
         target = raw / name.replace("/", "__")
@@ -176,6 +177,7 @@ def test_a_touched_but_unchanged_file_is_not_reloaded(loaded):
     assert row[1] == datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(tzinfo=None)
 
 
+@needs_real_exports
 def test_ingest_runs_under_the_configured_memory_limit(tmp_path, monkeypatch):
     raw = tmp_path / "raw"
     raw.mkdir()

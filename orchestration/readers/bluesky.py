@@ -7,7 +7,7 @@ feed item with `reason: reasonRepost` and lands as a retweet by the reposter of 
 which lands as a referenced post; replies from `record.reply.parent`, quotes from the
 record's `app.bsky.embed.record` or `recordWithMedia` embed. `createdAt` comes in several ISO
 forms (milli- or microseconds, `Z` or `+00:00`); all land as UTC. Bluesky has no view counts:
-impressions stay null.
+impressions stay null. Parsing is DuckDB SQL over the staged records.
 """
 
 from __future__ import annotations
@@ -15,12 +15,64 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from orchestration.readers.common import insert_rows, reject_rows
-from orchestration.readers.json_records import stage_json_records
+from orchestration.readers.common import reject
+from orchestration.readers.json_records import non_empty_object, stage_json_records
+from orchestration.readers.staging import PLACEABLE, Placing, reject_unplaceable
 
 FORMAT = "bluesky"
 PLATFORM = "bluesky"
 REPOST = "app.bsky.feed.defs#reasonRepost"
+PLACING = Placing(
+    noun="post",
+    id_field="uri",
+    time_field="record.createdAt",
+    time_form="an ISO 8601 time",
+    fix_missing="it cannot be placed in a chat window; re-export the post",
+    fix_bad="fix the export",
+)
+_FEATURE = {"$type": "VARCHAR", "tag": "VARCHAR", "uri": "VARCHAR", "did": "VARCHAR"}
+VIEW_SCHEMA = json.dumps(
+    {
+        "uri": "VARCHAR",
+        "author": {"did": "VARCHAR", "handle": "VARCHAR", "displayName": "VARCHAR"},
+        "record": {
+            "text": "VARCHAR",
+            "createdAt": "VARCHAR",
+            "tags": ["VARCHAR"],
+            "facets": [
+                {
+                    "index": {"byteStart": "BIGINT", "byteEnd": "BIGINT"},
+                    "features": [_FEATURE],
+                }
+            ],
+            "embed": {
+                "$type": "VARCHAR",
+                "record": {"uri": "VARCHAR", "record": {"uri": "VARCHAR"}},
+                "external": {"uri": "VARCHAR"},
+            },
+            "reply": {"parent": {"uri": "VARCHAR"}, "root": {"uri": "VARCHAR"}},
+        },
+        "repostCount": "BIGINT",
+        "replyCount": "BIGINT",
+        "likeCount": "BIGINT",
+        "quoteCount": "BIGINT",
+        "indexedAt": "VARCHAR",
+    }
+)
+PAGE_SCHEMA = json.dumps(
+    {
+        "posts": ["JSON"],
+        "feed": [
+            {
+                "post": "JSON",
+                "reason": {"$type": "VARCHAR", "by": "JSON", "indexedAt": "VARCHAR"},
+                "reply": {"parent": "JSON", "root": "JSON"},
+            }
+        ],
+    }
+)
+NODE_SCHEMA = json.dumps({"post": "JSON", "parent": "JSON", "replies": ["JSON"]})
+AUTHOR_SCHEMA = json.dumps({"did": "VARCHAR", "handle": "VARCHAR", "displayName": "VARCHAR"})
 
 
 def sniff(head) -> bool:
@@ -40,182 +92,213 @@ def sniff(head) -> bool:
 def load(con, path: Path, source_file: str) -> tuple[int, int]:
     """Land the responses' posts, reposts and authors. Returns (posts, rejected)."""
     rejected = stage_json_records(con, path, source_file)
-    posts, users, bad = [], [], []
-    for line_no, text in con.execute("select line_no, doc::varchar from export_records").fetchall():
-        document = json.loads(text)
-        found = _posts_of(document)
-        if found is None:
-            bad.append(
-                (
-                    line_no,
-                    None,
-                    "not a Bluesky searchPosts, getAuthorFeed, getPostThread "
-                    'or getQuotes response: expected "posts", "feed" or "thread"',
-                    text,
-                )
-            )
-            continue
-        for section, view, repost_by, repost_at in found:
-            row = _post_row(view, section, line_no, source_file)
-            if row is None:
-                bad.append(
-                    (
-                        line_no,
-                        "uri",
-                        "a post without uri or record: skipped",
-                        json.dumps(view)[:4000],
-                    )
-                )
-                continue
-            if section == "data" and row["created_at"] is None:
-                bad.append(
-                    (
-                        line_no,
-                        "record.createdAt",
-                        f"post {row['post_id']} has no createdAt: it cannot be placed in a "
-                        "chat window",
-                        json.dumps(view)[:4000],
-                    )
-                )
-                continue
-            posts.append(row)
-            users.append(_user_row(view.get("author") or {}, line_no, source_file))
-            if repost_by:
-                posts.append({
-                    "platform": PLATFORM,
-                    "post_id": f"{row['post_id']}#repost-by-{repost_by.get('did')}",
-                    "section": "data", "author_id": repost_by.get("did"),
-                    "author_username": repost_by.get("handle"), "created_at": repost_at,
-                    "text": row["text"], "retweeted_post_id": row["post_id"],
-                    "hashtags": row["hashtags"], "source_file": source_file,
-                    "source_line": line_no,
-                })  # fmt: skip
-                row["section"] = "includes"
-                users.append(_user_row(repost_by, line_no, source_file))
-    con.execute("drop table if exists export_records")
-    landed = insert_rows(con, "posts", posts)
-    insert_rows(con, "users", [user for user in users if user["user_id"]])
-    return landed, rejected + reject_rows(con, source_file, bad)
+    con.execute(
+        """
+        create or replace temp table bluesky_responses as
+        select line_no, doc,
+               case when json_type(doc, '$.posts') = 'ARRAY' then 'posts'
+                    when json_type(doc, '$.feed') = 'ARRAY' then 'feed'
+                    when json_type(doc, '$.thread') = 'OBJECT' then 'thread' end as shape
+        from export_records
+        """
+    )
+    rejected += reject(
+        con,
+        source_file,
+        """
+        select line_no, null,
+               'not a Bluesky searchPosts, getAuthorFeed, getPostThread or getQuotes response: '
+               || 'expected "posts", "feed" or "thread"',
+               left(doc::varchar, 4000)
+        from bluesky_responses where shape is null
+        """,
+    )
+    _stage_views(con)
+    rejected += reject(
+        con,
+        source_file,
+        """
+        select line_no, 'uri', 'a post without uri or record: skipped', left(view::varchar, 4000)
+        from bluesky_views where not has_post
+        """,
+    )
+    _stage_posts(con, source_file)
+    rejected += reject_unplaceable(con, "bluesky_posts", PLACING)
+    columns = (
+        "platform, post_id, section, author_id, author_username, created_at, text, "
+        "reply_to_post_id, reply_to_user_id, quoted_post_id, retweeted_post_id, "
+        "conversation_id, hashtags, mentions, urls, retweet_count, reply_count, like_count, "
+        "quote_count, retrieved_at, source_file, source_line"
+    )
+    posts = con.execute(
+        f"insert into raw.posts ({columns}) select {columns} from bluesky_posts where {PLACEABLE}"
+    ).fetchone()[0]
+    # The author of every landed post, and the reposter of a reposted one.
+    con.execute(
+        f"""
+        insert into raw.users (platform, user_id, username, display_name, source_file,
+                               source_line)
+        select '{PLATFORM}', a.did, a.handle, a.displayName, source_file, line_no
+        from (select source_file, line_no, unnest([author, repost_by]) as a
+              from bluesky_posts where {PLACEABLE} and section_before_repost <> 'repost')
+        where coalesce(a.did, '') <> ''
+        """
+    )
+    for table in ("bluesky_responses", "bluesky_views", "bluesky_posts", "export_records"):
+        con.execute(f"drop table if exists {table}")
+    return posts, rejected
 
 
-def _posts_of(document) -> list[tuple] | None:
-    """(section, post view, repost author, repost time) of one response; None if not one."""
-    if not isinstance(document, dict):
-        return None
-    if isinstance(document.get("posts"), list):
-        return [("data", post, None, None) for post in document["posts"]]
-    if isinstance(document.get("feed"), list):
-        found = []
-        for item in document["feed"]:
-            reason = item.get("reason") or {}
-            if reason.get("$type") == REPOST:
-                found.append(
-                    ("data", item["post"], reason.get("by") or {}, reason.get("indexedAt"))
-                )
-            else:
-                found.append(("data", item["post"], None, None))
-            for context in ("parent", "root"):
-                view = (item.get("reply") or {}).get(context)
-                if isinstance(view, dict) and view.get("record"):
-                    found.append(("includes", view, None, None))
-        return found
-    if isinstance(document.get("thread"), dict):
-        return [("data", post, None, None) for post in _thread_posts(document["thread"])]
-    return None
+def _stage_views(con) -> None:
+    """Temp table `bluesky_views`: every post view of the responses, where it was found
+    (section), and who reposted it when a feed item is a repost."""
+    con.execute(
+        f"""
+        create or replace temp table bluesky_views as
+        with recursive
+        -- Each page is parsed once; its posts stay JSON until they are parsed below.
+        pages as (
+            select line_no, shape, from_json(doc, '{PAGE_SCHEMA}') as page
+            from bluesky_responses where shape in ('posts', 'feed')
+        ),
+        items as (select line_no, unnest(page.feed) as item from pages where shape = 'feed'),
+        -- A thread: the post, its parents up the chain, every reply below. A node without a
+        -- post (notFoundPost, blockedPost) ends its branch; `path` keeps a cycle from looping.
+        -- Each node is parsed once, its post and children kept as JSON.
+        thread_nodes(line_no, post, uri, children, depth, path) as (
+            select line_no, node.post, node.post ->> '$.uri',
+                   list_concat([node.parent], node.replies), 0, []::varchar[]
+            from (select line_no, from_json(doc, '{{"thread": {NODE_SCHEMA}}}').thread as node
+                  from bluesky_responses where shape = 'thread')
+            union all
+            select line_no, node.post, node.post ->> '$.uri',
+                   list_concat([node.parent], node.replies), depth + 1, path
+            from (select parent.line_no, parent.depth, list_append(parent.path, parent.uri)
+                             as path, from_json(child, '{NODE_SCHEMA}') as node
+                  from thread_nodes as parent, unnest(parent.children) as c(child)
+                  where {non_empty_object("parent.post")}
+                    and not list_contains(parent.path, parent.uri)
+                    and json_type(child) = 'OBJECT')
+        ),
+        thread_posts as (
+            select line_no, post as view
+            from thread_nodes
+            where {non_empty_object("post")} and not list_contains(path, uri)
+            qualify row_number() over (partition by line_no, uri order by depth) = 1
+        ),
+        views as (
+            select line_no, 'data' as section, unnest(page.posts) as view,
+                   null::json as repost_by, null::varchar as repost_at
+            from pages where shape = 'posts'
+            union all
+            select line_no, 'data', item.post,
+                   case when item.reason."$type" = '{REPOST}'
+                             and {non_empty_object("item.reason.by")}
+                        then item.reason.by end,
+                   item.reason.indexedAt
+            from items
+            union all
+            -- A feed item's reply context: the posts replied to land as referenced posts.
+            select line_no, 'includes', context, null, null
+            from (select line_no, unnest([item.reply.parent, item.reply.root]) as context
+                  from items)
+            where json_type(context) = 'OBJECT' and {non_empty_object("context -> '$.record'")}
+            union all
+            select line_no, 'data', view, null, null from thread_posts
+        )
+        select *, json_type(view, '$.record') = 'OBJECT' and coalesce(v.uri, '') <> ''
+                      as has_post
+        from (select *, from_json(view, '{VIEW_SCHEMA}') as v from views)
+        """
+    )
 
 
-def _thread_posts(thread: dict) -> list[dict]:
-    """Every post of a thread view: the post, its parents up the chain, all replies below."""
-    found, stack, seen = [], [thread], set()
-    while stack:
-        node = stack.pop()
-        post = node.get("post") if isinstance(node, dict) else None
-        if not post or post.get("uri") in seen:
-            continue  # notFoundPost / blockedPost nodes carry no post
-        seen.add(post["uri"])
-        found.append(post)
-        if isinstance(node.get("parent"), dict):
-            stack.append(node["parent"])
-        stack.extend(reply for reply in node.get("replies") or [] if isinstance(reply, dict))
-    return found
-
-
-def _post_row(view: dict, section: str, line_no: int, source_file: str) -> dict | None:
-    record = view.get("record")
-    if not view.get("uri") or not isinstance(record, dict):
-        return None
-    text = record.get("text") or ""
-    tags, mentions, links = _facets(record, text)
-    tags += [tag for tag in record.get("tags") or [] if tag not in tags]
-    embed = record.get("embed") or {}
-    quoted = None
-    if embed.get("$type") == "app.bsky.embed.record":
-        quoted = (embed.get("record") or {}).get("uri")
-    elif embed.get("$type") == "app.bsky.embed.recordWithMedia":
-        quoted = ((embed.get("record") or {}).get("record") or {}).get("uri")
-    external = (embed.get("external") or {}).get("uri")
-    if external and external not in links:
-        links.append(external)
-    reply = record.get("reply") or {}
-    author = view.get("author") or {}
-    return {
-        "platform": PLATFORM,
-        "post_id": view["uri"],
-        "section": section,
-        "author_id": author.get("did"),
-        "author_username": author.get("handle"),
-        "created_at": record.get("createdAt"),
-        "text": text,
-        "reply_to_post_id": (reply.get("parent") or {}).get("uri"),
-        "reply_to_user_id": _did_of((reply.get("parent") or {}).get("uri")),
-        "quoted_post_id": quoted,
-        "conversation_id": (reply.get("root") or {}).get("uri") or view["uri"],
-        # No tag facets and no tags: null, so hashtags are taken from the text.
-        "hashtags": tags or None,
-        "mentions": mentions,
-        "urls": links,
-        "retweet_count": view.get("repostCount"),
-        "reply_count": view.get("replyCount"),
-        "like_count": view.get("likeCount"),
-        "quote_count": view.get("quoteCount"),
-        "retrieved_at": view.get("indexedAt"),
-        "source_file": source_file,
-        "source_line": line_no,
-    }
-
-
-def _facets(record: dict, text: str) -> tuple[list, list, list]:
-    """Tags, mentioned handles and links of a record's facets (byte offsets into UTF-8)."""
-    data = text.encode("utf-8")
-    tags, mentions, links = [], [], []
-    for facet in record.get("facets") or []:
-        index = facet.get("index") or {}
-        for feature in facet.get("features") or []:
-            kind = feature.get("$type", "")
-            if kind.endswith("#tag") and feature.get("tag"):
-                tags.append(feature["tag"])
-            elif kind.endswith("#link") and feature.get("uri"):
-                links.append(feature["uri"])
-            elif kind.endswith("#mention"):
-                handle = data[index.get("byteStart", 0) : index.get("byteEnd", 0)]
-                handle = handle.decode("utf-8", "replace").lstrip("@")
-                mentions.append(handle or feature.get("did"))
-    return tags, mentions, links
-
-
-def _did_of(uri: str | None) -> str | None:
-    """The account (DID) of an at:// post URI."""
-    if not uri or not uri.startswith("at://"):
-        return None
-    return uri[len("at://") :].split("/", 1)[0]
-
-
-def _user_row(author: dict, line_no: int, source_file: str) -> dict:
-    return {
-        "platform": PLATFORM,
-        "user_id": author.get("did"),
-        "username": author.get("handle"),
-        "display_name": author.get("displayName"),
-        "source_file": source_file,
-        "source_line": line_no,
-    }
+def _stage_posts(con, source_file: str) -> None:
+    """Temp table `bluesky_posts`: the views as raw.posts rows (a repost as its own row, the
+    reposted post then referenced), with what the reject path and the users need."""
+    con.execute(
+        f"""
+        create or replace temp table bluesky_posts as
+        with parsed as (
+            select line_no, section, v,
+                   from_json(repost_by, '{AUTHOR_SCHEMA}') as repost_by, repost_at,
+                   view::varchar as view_text
+            from bluesky_views where has_post
+        ),
+        facets as (
+            select *, v.record as r, coalesce(v.record.text, '') as text,
+                   flatten(list_transform(coalesce(v.record.facets, []), lambda f: list_transform(f.features,
+                       lambda t: {{'type': t."$type", 'tag': t.tag, 'uri': t.uri, 'did': t.did,
+                              'start': coalesce(f.index.byteStart, 0),
+                              'end': coalesce(f.index.byteEnd, 0)}}))) as features
+            from parsed
+        ),
+        entities as (
+            select *,
+                   list_transform(list_filter(features, lambda t: ends_with(t.type, '#tag')
+                                                         and coalesce(t.tag, '') <> ''),
+                                  lambda t: t.tag) as facet_tags,
+                   list_transform(list_filter(features, lambda t: ends_with(t.type, '#link')
+                                                         and coalesce(t.uri, '') <> ''),
+                                  lambda t: t.uri) as facet_links,
+                   -- Facet offsets count the UTF-8 bytes of the text.
+                   list_transform(list_filter(features, lambda t: ends_with(t.type, '#mention')),
+                                  lambda t: coalesce(nullif(ltrim(try(decode(
+                                           encode(text)[t.start + 1:t.end])), '@'), ''), t.did))
+                       as mentions
+            from facets
+        ),
+        posts as (
+            select *,
+                   list_concat(facet_tags, list_filter(coalesce(r.tags, []),
+                                                       lambda t: not list_contains(facet_tags, t)))
+                       as tags,
+                   case when coalesce(r.embed.external.uri, '') <> ''
+                             and not list_contains(facet_links, r.embed.external.uri)
+                        then list_append(facet_links, r.embed.external.uri)
+                        else facet_links end as links,
+                   r.reply.parent.uri as parent_uri
+            from entities
+        ),
+        rows as (
+            select '{PLATFORM}' as platform, v.uri as post_id,
+                   case when repost_by is not null then 'includes' else section end as section,
+                   section as section_before_repost,
+                   v.author.did as author_id, v.author.handle as author_username,
+                   r.createdAt as created_text,
+                   timezone('UTC', try_cast(r.createdAt as timestamptz)) as created_at, text,
+                   parent_uri as reply_to_post_id,
+                   case when starts_with(parent_uri, 'at://')
+                        then split_part(parent_uri[6:], '/', 1) end as reply_to_user_id,
+                   case r.embed."$type"
+                        when 'app.bsky.embed.record' then r.embed.record.uri
+                        when 'app.bsky.embed.recordWithMedia' then r.embed.record.record.uri
+                   end as quoted_post_id,
+                   null::varchar as retweeted_post_id,
+                   coalesce(nullif(r.reply.root.uri, ''), v.uri) as conversation_id,
+                   -- No tag facets and no tags: null, so hashtags are taken from the text.
+                   case when len(tags) > 0 then tags end as hashtags, mentions, links as urls,
+                   v.repostCount as retweet_count, v.replyCount as reply_count,
+                   v.likeCount as like_count, v.quoteCount as quote_count,
+                   timezone('UTC', try_cast(v.indexedAt as timestamptz)) as retrieved_at,
+                   v.author as author, repost_by, repost_at, line_no, view_text
+            from posts
+        )
+        select platform, post_id, section, section_before_repost, author_id, author_username,
+               created_text, created_at, text, reply_to_post_id, reply_to_user_id,
+               quoted_post_id, retweeted_post_id, conversation_id, hashtags, mentions, urls,
+               retweet_count, reply_count, like_count, quote_count, retrieved_at, author,
+               repost_by, ? as source_file, line_no, line_no as source_line,
+               view_text as raw_text
+        from rows
+        union all
+        -- A repost: the reposter's retweet of the post, at the time of the repost.
+        select platform, post_id || '#repost-by-' || coalesce(repost_by.did, 'None'), 'data',
+               'repost', repost_by.did, repost_by.handle, repost_at,
+               timezone('UTC', try_cast(repost_at as timestamptz)), text, null, null, null,
+               post_id, null, hashtags, null, null, null, null, null, null, null, null, null,
+               ?, line_no, line_no, view_text
+        from rows where repost_by is not null
+        """,
+        [source_file, source_file],
+    )

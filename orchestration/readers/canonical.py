@@ -1,7 +1,9 @@
-"""The canonical raw contract (metrics.md section 2): the tables every export reader fills.
+"""The raw schema's DDL, all of it: the canonical raw contract (metrics.md section 2) that every
+export reader fills, and the registry tables `chats.yaml` is written to.
 
 Readers land what an export says, typed but not interpreted: which posts belong to a
-chat, which copy wins and every count are dbt's job.
+chat, which copy wins and every count are dbt's job. The temp tables readers stage an export
+in are described in `staging.py`.
 """
 
 RAW_TABLES = {
@@ -95,6 +97,38 @@ ADDED_COLUMNS = {
     "posts": {"kind": "varchar"},
     "polls": {"multiple_choice": "boolean", "voters": "bigint"},
 }
+
+
+# The chat registry (chats.yaml), replaced whole by every run (`warehouse.write_registry`).
+REGISTRY_TABLES = {
+    "chats": """
+        chat_id varchar primary key,
+        title varchar,
+        timezone varchar,
+        starts_local timestamp,
+        starts_at timestamp,
+        duration_minutes integer,
+        window_hours_before double,
+        window_hours_after double,
+        registry_file varchar
+    """,
+    "chat_hashtags": "chat_id varchar, hashtag varchar",
+    "chat_hosts": "chat_id varchar, username varchar",
+    "chat_questions": """
+        chat_id varchar,
+        question_id varchar,
+        question_position integer,
+        question_text varchar
+    """,
+    "chat_published": "chat_id varchar, measure varchar, published_value bigint",
+}
+
+
+def replace_registry_tables(con) -> None:
+    """Empty registry tables (raw.chats and friends), replacing any there."""
+    con.execute("create schema if not exists raw")
+    for name, columns in REGISTRY_TABLES.items():
+        con.execute(f"create or replace table raw.{name} ({columns})")
 
 
 def create_raw_tables(con) -> None:

@@ -1,13 +1,8 @@
-"""Helpers every reader shares: rejected records and landing rows built in Python."""
+"""Helpers every reader shares: rejected records, and the columns of a raw table."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-import pandas as pd
-
 from orchestration.readers.canonical import RAW_TABLES
-from orchestration.warehouse import insert_many
 
 RAW_TEXT_CHARS = 4000
 
@@ -43,17 +38,16 @@ def landed_per_file(con, source_files: list[str]) -> dict[str, tuple[int, int]]:
 
 
 def reject_rows(con, source_file: str, rows: list[tuple]) -> int:
-    """Insert (line, field, reason, raw text) tuples as rejected records."""
-    rejected_at = datetime.now(UTC).replace(tzinfo=None)
-    insert_many(
-        con,
-        "raw.rejected_records",
-        [
-            (source_file, line, column, reason,
-             None if raw is None else raw[:RAW_TEXT_CHARS], rejected_at)
-            for line, column, reason, raw in rows
-        ],
-    )  # fmt: skip
+    """Insert (line, field, reason, raw text) tuples found in Python (a workbook's cells, a
+    line that is not UTF-8) as rejected records."""
+    if rows:
+        lines, fields, reasons, texts = (list(column) for column in zip(*rows, strict=True))
+        con.execute(
+            "insert into raw.rejected_records select ?, unnest(?), unnest(?), unnest(?), "
+            "unnest(?), now()",
+            [source_file, lines, fields, reasons,
+             [None if text is None else text[:RAW_TEXT_CHARS] for text in texts]],
+        )  # fmt: skip
     return len(rows)
 
 
@@ -65,26 +59,3 @@ def column_types(table: str) -> dict[str, str]:
         if words:
             types[words[0]] = words[1]
     return types
-
-
-def insert_rows(con, table: str, rows: list[dict]) -> int:
-    """Land dicts (keys: raw column names; missing ones stay null) in raw.<table>.
-
-    Timestamps may be ISO 8601 strings with any offset; they land as UTC.
-    """
-    if not rows:
-        return 0
-    types = column_types(table)
-    frame = pd.DataFrame(rows).reindex(columns=list(types))
-    select = ", ".join(
-        f"timezone('UTC', try_cast({name} as timestamptz)) as {name}"
-        if column_type == "timestamp"
-        else f"try_cast({name} as {column_type}) as {name}"
-        for name, column_type in types.items()
-    )
-    con.register("reader_rows", frame)
-    try:
-        con.execute(f"insert into raw.{table} by name select {select} from reader_rows")
-    finally:
-        con.unregister("reader_rows")
-    return len(rows)

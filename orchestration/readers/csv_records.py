@@ -17,18 +17,6 @@ class MissingColumnsError(ValueError):
     """A table export lacks columns its format needs."""
 
 
-def csv_columns(con, path: Path) -> list[str]:
-    """The header of a CSV file, as DuckDB reads it."""
-    return [
-        row[0]
-        for row in con.execute(
-            "select column_name from (describe select * from read_csv(?, all_varchar = true, "
-            "header = true, sample_size = 1))",
-            [str(path)],
-        ).fetchall()
-    ]
-
-
 def require_columns(
     source_file: str, found: list[str], required: dict[str, str], what: str
 ) -> None:
@@ -44,7 +32,8 @@ def require_columns(
 
 
 def stage_csv(con, path: Path, source_file: str, nulls: tuple[str, ...] = ("",)) -> int:
-    """Fill temp table `csv_rows(line_no, <the file's columns as text>)`. Returns rejects."""
+    """Fill temp table `csv_rows(line_no, <the file's columns as text>)` (the staging
+    contract: staging.py). Returns rejects."""
     con.execute("drop table if exists csv_rows")
     null_list = ", ".join("'" + value.replace("'", "''") + "'" for value in nulls)
     con.execute(

@@ -104,6 +104,12 @@ def head_records(path: Path, limit: int = 5) -> tuple[bool, HeadRecords | list]:
     return False, (value if isinstance(value, list) else [value])[:limit]
 
 
+def non_empty_object(value: str) -> str:
+    """SQL: the JSON expression `value` is an object with at least one key (what Python's
+    readers tested as a truthy dict)."""
+    return f"(json_type(({value})) = 'OBJECT' and ({value})::varchar <> '{{}}')"
+
+
 def stage_json_lines(
     con, files: list[tuple[Path, str]], schema: str | None = None, keep_line: str = "true"
 ) -> int:
@@ -213,9 +219,9 @@ def _stage_documents(con, paths: dict[str, Path], parsed: str) -> None:
 
 
 def stage_json_records(con, path: Path, source_file: str) -> int:
-    """Fill temp table `export_records(line_no, doc)` with the file's JSON records (an array
-    line gives one record per element); reject lines that are not JSON or not UTF-8.
-    Returns the number of rejected lines."""
+    """Fill temp table `export_records(line_no, doc)` (staging.py) with the file's JSON
+    records (an array line gives one record per element); reject lines that are not JSON or
+    not UTF-8. Returns the number of rejected lines."""
     rejected = stage_json_lines(con, [(path, source_file)])
     con.execute("drop table if exists export_records")
     con.execute(

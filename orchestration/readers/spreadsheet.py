@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 import yaml
 
-from orchestration.readers.common import reject, reject_rows
+from orchestration.readers.common import reject_rows
 from orchestration.readers.csv_records import MissingColumnsError, stage_csv, staged_columns
+from orchestration.readers.staging import Placing, reject_unplaceable
 
 FORMAT = "spreadsheet"
 MAPPINGS_DIR = Path(__file__).with_name("mappings")
@@ -166,21 +167,21 @@ def load(con, path: Path, source_file: str, mapping: str = "tweet_binder") -> tu
         from csv_rows
         """
     )
-    rejected += reject(
+    placing = Placing(
+        noun="post",
+        id_field=columns["post_id"],
+        time_field=columns["created_at"],
+        time_form=f"in the mapping's time_format {time_format!r}",
+        fix_missing="fix the row or the mapping; the rest of the file is loaded",
+        fix_bad="fix the row or the mapping; the rest of the file is loaded",
+    )
+    rejected += reject_unplaceable(
         con,
-        source_file,
-        f"""
-        select line_no, case when __id is null then {_quote(columns["post_id"])}
-                             else {_quote(columns["created_at"])} end,
-               'row for post ' || coalesce(__id, '(no id)') || ': '
-               || case when __id is null then 'no ' || {_quote(columns["post_id"])}
-                       when __created_text is null then 'no ' || {_quote(columns["created_at"])}
-                       else {_quote(columns["created_at"])} || ' ' || __created_text
-                            || ' does not match the mapping''s time_format '
-                            || {_quote(time_format)} end
-               || ': fix the row or the mapping; the rest of the file is loaded', null
-        from sheet_rows where __id is null or __created_at is null
-        """,
+        """(select ? as source_file, line_no, 'data' as section, __id as post_id,
+                   __created_text as created_text, __created_at as created_at,
+                   null as raw_text from sheet_rows)""",
+        placing,
+        [source_file],
     )
     metric = lambda name: f"try_cast(replace({cell(name)}, ',', '') as bigint)"  # noqa: E731
     # No hashtag column: null, so dbt takes them from the text (metrics.md 3.1).

@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from orchestration.readers.common import reject
 from orchestration.readers.csv_records import column, require_columns, stage_csv, staged_columns
+from orchestration.readers.staging import Placing, reject_unplaceable
 from orchestration.readers.x_v1 import V1_TIME
 
 FORMAT = "tags_csv"
@@ -25,6 +25,14 @@ REQUIRED = {
     "text": "the post's text",
     "created_at": 'the v1.1 time "Sun Apr 19 19:22:23 +0000 2020"',
 }
+PLACING = Placing(
+    noun="post",
+    id_field="id_str",
+    time_field="created_at",
+    time_form='the v1.1 form "Sun Apr 19 19:22:23 +0000 2020" or ISO 8601',
+    fix_missing="fix the row; the rest of the sheet is loaded",
+    fix_bad="fix the row; the rest of the sheet is loaded",
+)
 _ENTITIES = json.dumps(
     {
         "hashtags": [{"text": "VARCHAR"}],
@@ -64,19 +72,12 @@ def load(con, path: Path, source_file: str) -> tuple[int, int]:
         from csv_rows
         """
     )
-    rejected += reject(
+    rejected += reject_unplaceable(
         con,
-        source_file,
-        """
-        select line_no, case when id is null then 'id_str' else 'created_at' end,
-               'row for post ' || coalesce(id, '(no id_str)') || ': '
-               || case when id is null then 'no id_str'
-                       when created_text is null then 'no created_at'
-                       else 'created_at ' || created_text
-                            || ' is neither the v1.1 form nor ISO 8601' end
-               || ': fix the row; the rest of the sheet is loaded', text
-        from tags_rows where id is null or created_at is null
-        """,
+        """(select ? as source_file, line_no, 'data' as section, id as post_id,
+                   created_text, created_at, text as raw_text from tags_rows)""",
+        PLACING,
+        [source_file],
     )
     posts = con.execute(
         """

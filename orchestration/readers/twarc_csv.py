@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orchestration.readers.common import reject
 from orchestration.readers.csv_records import column, require_columns, stage_csv, staged_columns
+from orchestration.readers.staging import Placing, reject_unplaceable
 
 FORMAT = "twarc_csv"
 PLATFORM = "x"
@@ -25,6 +25,14 @@ REQUIRED = {
     "text": "the post's text",
 }
 NEWLINE = "chr(10)"
+PLACING = Placing(
+    noun="post",
+    id_field="id",
+    time_field="created_at",
+    time_form="an ISO 8601 time",
+    fix_missing="fix the row; the rest of the file is loaded",
+    fix_bad="fix the row; the rest of the file is loaded",
+)
 
 
 def sniff(head) -> bool:
@@ -110,21 +118,13 @@ def load(con, path: Path, source_file: str) -> tuple[int, int]:
         from csv_rows
         """
     )
-    rejected += reject(
+    rejected += reject_unplaceable(
         con,
-        source_file,
-        """
-        select line_no, case when id is null then 'id' else 'created_at' end,
-               'row for post ' || coalesce(id, '(no id)') || ': '
-               || case when id is null then 'no id'
-                       when created_at is null then 'no created_at'
-                       else 'created_at ' || created_at || ' is not an ISO 8601 time' end
-               || ': fix the row; the rest of the file is loaded',
-               null
-        from twarc_rows
-        where section = 'data'
-          and (id is null or try_cast(created_at as timestamptz) is null)
-        """,
+        """(select ? as source_file, line_no, section, id as post_id, created_at as created_text,
+                   try_cast(created_at as timestamptz) as created_at, null as raw_text
+            from twarc_rows)""",
+        PLACING,
+        [source_file],
     )
     is_new_retweet = "retweeted is not null" if not old_layout else "false"
     posts = con.execute(

@@ -12,11 +12,22 @@ from pathlib import Path
 
 from orchestration.readers.common import reject
 from orchestration.readers.json_records import stage_json_records
+from orchestration.readers.staging import Placing, reject_unplaceable
 
 FORMAT = "x_v1"
 PLATFORM = "x"
 # "Fri Jul 12 23:40:37 +0000 2019"
 V1_TIME = "%a %b %d %H:%M:%S %z %Y"
+PLACING = Placing(
+    noun="status",
+    id_field="id_str",
+    time_field="created_at",
+    time_form='the v1.1 form "Fri Jul 12 23:40:37 +0000 2019" or ISO 8601',
+    fix_missing="fix the export so the post can be placed in a chat window",
+    fix_bad="fix the export so the post can be placed in a chat window",
+    fix_no_id="the export lost its ids; re-export with the v1.1 API (the numeric id is not "
+    "exact above 2^53)",
+)
 
 _ENTITIES = {
     "hashtags": [{"text": "VARCHAR"}],
@@ -96,31 +107,17 @@ def load(con, path: Path, source_file: str) -> tuple[int, int]:
         from v1_docs
         """
     )
-    rejected += reject(
-        con,
-        source_file,
-        f"""
-        select line_no, 'created_at',
-               'status ' || s.id_str || ' has '
-               || coalesce('created_at ' || s.created_at, 'no created_at')
-               || ', not the v1.1 form "Fri Jul 12 23:40:37 +0000 2019" nor ISO 8601: '
-               || 'fix the export so the post can be placed in a chat window',
-               left(status_text, 4000)
-        from v1_parsed
-        where s.id_str is not null
-          and coalesce(try_strptime(s.created_at, '{V1_TIME}'),
-                       try_cast(s.created_at as timestamptz)) is null
-        """,
+    created = (
+        f"coalesce(try_strptime(s.created_at, '{V1_TIME}'), try_cast(s.created_at as timestamptz))"
     )
-    rejected += reject(
+    rejected += reject_unplaceable(
         con,
-        source_file,
-        """
-        select line_no, 'id_str', 'status has no id_str: the export lost its ids; re-export '
-               || 'with the v1.1 API (the numeric id is not exact above 2^53)',
-               left(status_text, 4000)
-        from v1_parsed where s.id_str is null
-        """,
+        f"""(select ? as source_file, line_no, 'data' as section, s.id_str as post_id,
+                    s.created_at as created_text, {created} as created_at,
+                    status_text as raw_text
+             from v1_parsed)""",
+        PLACING,
+        [source_file],
     )
     # Every status of the export, then the statuses it embeds (one and two levels down),
     # each flattened to the same columns.

@@ -11,9 +11,19 @@ from pathlib import Path
 
 from orchestration.readers.common import column_types, landed_per_file, reject_records
 from orchestration.readers.json_records import stage_json_lines
+from orchestration.readers.staging import PLACEABLE, Placing, reject_unplaceable
 
 FORMAT = "x_v2"
 PLATFORM = "x"
+PLACING = Placing(
+    noun="post",
+    id_field="id",
+    time_field="created_at",
+    time_form="an ISO 8601 time",
+    fix_missing="export with tweet.fields=created_at,author_id so the post can be placed in "
+    "a chat window",
+    fix_bad="fix the export",
+)
 
 _METRICS = {
     "retweet_count": "BIGINT",
@@ -147,38 +157,18 @@ def load_many(con, files: list[tuple[Path, str]]) -> dict[str, tuple[int, int]]:
         """,
     )
     _stage_posts(con)
-    reject_records(
+    reject_unplaceable(
         con,
-        """
-        select source_file, source_line,
-               case when post_id is null then 'id' else 'created_at' end,
-               'post ' || coalesce(post_id, '(no id)') || ' has no '
-               || case when post_id is null then 'id' else 'created_at' end
-               || ': export with tweet.fields=created_at,author_id so the post can be placed '
-               || 'in a chat window',
-               post_json
-        from x_posts
-        where section = 'data' and (post_id is null or created_at_text is null)
-        """,
-    )
-    reject_records(
-        con,
-        """
-        select source_file, source_line, 'created_at',
-               'post ' || post_id || ' has created_at ' || created_at_text
-               || ' which is not an ISO 8601 time: fix the export',
-               post_json
-        from x_posts
-        where section = 'data' and post_id is not null and created_at_text is not null
-          and created_at is null
-        """,
+        "(select source_file, source_line as line_no, section, post_id, created_at_text as "
+        "created_text, created_at, post_json as raw_text from x_posts)",
+        PLACING,
     )
     columns = ", ".join(column_types("posts"))
     con.execute(
         f"""
         insert into raw.posts
         select {columns} from x_posts
-        where post_id is not null and (section = 'includes' or created_at is not null)
+        where {PLACEABLE}
         """
     )
     _load_users(con)
