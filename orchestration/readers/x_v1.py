@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from orchestration.readers.common import reject
-from orchestration.readers.json_records import stage_json_records
+from orchestration.readers.json_records import json_record_scan, stage_json_records
 
 FORMAT = "x_v1"
 PLATFORM = "x"
@@ -190,4 +190,23 @@ def _flat(status: str, retweeted: str) -> str:
         list_transform({entities}.urls, lambda u: coalesce(u.expanded_url, u.url)) as urls,
         {status}.retweet_count as retweet_count, {status}.reply_count as reply_count,
         {status}.favorite_count as like_count, {status}.quote_count as quote_count
+    """
+
+
+def post_times(con, path: Path) -> str:
+    """SQL of the times (column `created_at`, UTC) of the statuses ingest lands as section
+    'data' (a search response's `statuses`, a status line; not the statuses they embed),
+    parsing nothing of the file but those timestamps. For a file of JSON lines."""
+    return f"""
+        select timezone('UTC', coalesce(try_strptime(created_at_text, '{V1_TIME}'),
+                                        try_cast(created_at_text as timestamptz))) as created_at
+        from (
+            select distinct unnest(case
+                when kind = 'ARRAY' then try(json_extract_string(record, '$.statuses[*].created_at'))
+                when kind is null and json_exists(record, '$.id_str')
+                then [record ->> '$.created_at'] end) as created_at_text
+            from (select record, try(json_type(record, '$.statuses')) as kind
+                  from ({json_record_scan(path)})
+                  where json_valid(record))
+        )
     """

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from orchestration.readers.common import column_types, landed_per_file, reject_records
-from orchestration.readers.json_records import stage_json_lines
+from orchestration.readers.json_records import json_record_scan, stage_json_lines
 
 FORMAT = "x_v2"
 PLATFORM = "x"
@@ -314,3 +314,24 @@ def _load_polls(con) -> None:
         """
     )
     con.execute("drop table x_polls")
+
+
+def post_times(con, path: Path) -> str:
+    """SQL of the times of the posts ingest lands as section 'data' (a page's `data` list, a
+    stream line's `data` post, a flattened post; not the referenced posts of `includes`),
+    column `created_at` (UTC), parsing nothing of the file but those timestamps.
+
+    For a file of JSON lines; the month scan (orchestration/months.py) loads other files."""
+    return f"""
+        select timezone('UTC', try_cast(created_at_text as timestamptz)) as created_at
+        from (
+            select distinct unnest(case
+                when len(page) > 0 then page
+                when json_type(record, '$.data') = 'OBJECT' then [record ->> '$.data.created_at']
+                when json_type(record, '$.data') is null and json_exists(record, '$.id')
+                then [record ->> '$.created_at'] end) as created_at_text
+            from (select record, try(json_extract_string(record, '$.data[*].created_at')) as page
+                  from ({json_record_scan(path)}))
+            where page is not null
+        )
+    """
