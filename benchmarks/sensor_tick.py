@@ -173,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         size_mb = export.stat().st_size / 2**20
         log(f"sensor tick on {size_mb:,.0f} MB (load average {os.getloadavg()[0]:.1f})")
         tick = sensor_tick(export, chats_file, args.work)
+        log(f"tick: {json.dumps({k: v for k, v in tick.items() if k != 'months'})}")
         if run_old:
             log(f"old path (the file loaded whole) on {size_mb:,.0f} MB")
             old = old_path(export, chats_file)

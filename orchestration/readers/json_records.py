@@ -104,7 +104,7 @@ def head_records(path: Path, limit: int = 5) -> tuple[bool, HeadRecords | list]:
     return False, (value if isinstance(value, list) else [value])[:limit]
 
 
-# What a timestamp scan (`json_record_scan`) holds per line and per reading thread: bounded,
+# What a timestamp scan (`json_lines_scan`) holds per line and per reading thread: bounded,
 # unlike the ingest scan, so the sensor's memory does not grow with the file. A line longer
 # than this (no export page comes near it) is skipped by the scan.
 SCAN_LINE_BYTES = 16 << 20
@@ -115,24 +115,17 @@ def sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def json_record_scan(path: Path) -> str:
-    """SQL over a JSON-lines file, one row per record as text (`record`): an object line is
-    one record, an array line one per element. Lines that are not JSON are skipped: ingest
-    rejects them, and a scan for post times has nothing to take from them."""
-    lines = f"""
+def json_lines_scan(path: Path) -> str:
+    """SQL of a JSON-lines file's lines (column `line`), in bounded memory; a line longer than
+    SCAN_LINE_BYTES is skipped. For timestamp scans: a reader's `post_times` picks its
+    records' times from each line (an array line holds several records)."""
+    return f"""
         read_csv(
             {sql_string(str(path))}, columns = {{'line': 'VARCHAR'}}, delim = '\x1f', quote = '',
             escape = '', header = false, auto_detect = false, max_line_size = {SCAN_LINE_BYTES},
             buffer_size = {SCAN_LINE_BYTES}, new_line = '\\n', strict_mode = false,
             ignore_errors = true
         )
-    """
-    return f"""
-        select unnest(case when left(ltrim(line), 1) = '['
-                           then try(from_json(line, '["json"]'))::varchar[]
-                           else [line] end) as record
-        from {lines}
-        where left(ltrim(line), 1) in ('{{', '[')
     """
 
 
