@@ -7,7 +7,7 @@ import json
 import logging
 import re
 import shutil
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -23,7 +23,7 @@ from orchestration.readers.canonical import create_raw_tables
 from orchestration.readers.json_records import head_records
 from orchestration.registry import load_registry
 from orchestration.settings import SAMPLE_DIR
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, x_post
 
 SAMPLE_CHATS = SAMPLE_DIR / "chats.yaml"
 APRIL_FILE = SAMPLE_DIR / "raw" / "2023-04" / "leadingqi-2023-04_search_week.jsonl"
@@ -157,3 +157,39 @@ def test_a_tick_of_unreadable_files_only_says_so_and_moves_on(tmp_path):
     assert "could not be read: notes.csv" in first.skip_message
     again, warned_again = tick(raw, tmp_path, cursor=first.cursor)
     assert warned_again == [] and again.skip_message == "no new or changed export files"
+
+
+def test_every_x_v2_line_shape_gives_the_times_ingest_lands(tmp_path):
+    # A page (with a referenced post in includes, whose time must not count), a stream line,
+    # a flattened post, an array line of a page and a flattened post, and a corrupt line.
+    page = {
+        "data": [
+            x_post("1", "10", "2023-04-25T19:05:00.000Z", "A1 #LeadingQI"),
+            x_post("2", "11", "2023-04-25T19:06:00.000Z", "RT", retweeted="9"),
+        ],
+        "includes": {"tweets": [x_post("9", "12", "2022-01-01T10:00:00.000Z", "old")]},
+    }
+    stream = {
+        "data": x_post("3", "10", "2023-04-25T20:00:00+01:00", "stream"),
+        "matching_rules": [],
+    }
+    flat = x_post("4", "13", "2023-05-02T08:00:00.000Z", "flattened")
+    in_array = [
+        {"data": [x_post("5", "10", "2023-06-01T00:00:00Z", "p")]},
+        x_post("6", "1", "2023-06-02T00:00:00Z", "f"),
+    ]
+    lines = [
+        json.dumps(page),
+        json.dumps(stream),
+        json.dumps(flat),
+        json.dumps(in_array),
+        '{"data": [',
+    ]
+    path = tmp_path / "shapes.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    reader = detect_format(path)
+    assert reader.format == "x_v2"
+    with duckdb.connect() as con:
+        scanned = {row[0] for row in con.execute(reader.post_times(con, path)).fetchall()}
+    assert scanned == loaded_times(path)
+    assert len(scanned) == 6 and datetime(2022, 1, 1, 10) not in scanned

@@ -31,8 +31,8 @@ def changed_files(
     return changed, seen
 
 
-# Dagster gives a tick about a minute; the months of the changed files are read in this much,
-# and files not reached wait for the next tick.
+# Dagster gives a tick 60 s (DAGSTER_SENSOR_GRPC_TIMEOUT_SECONDS); the months of the changed
+# files are read in this much of it, and files not reached wait for the next tick.
 TICK_SECONDS = 40
 
 
