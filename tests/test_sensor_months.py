@@ -14,6 +14,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from orchestration.cli import months_to_run
 from orchestration.definitions import build_definitions
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.sensors import raw_directory_sensor
@@ -193,3 +194,18 @@ def test_every_x_v2_line_shape_gives_the_times_ingest_lands(tmp_path):
         scanned = {row[0] for row in con.execute(reader.post_times(con, path)).fetchall()}
     assert scanned == loaded_times(path)
     assert len(scanned) == 6 and datetime(2022, 1, 1, 10) not in scanned
+
+
+def test_tweetchat_run_without_month_builds_the_months_the_sensor_would_request(tmp_path, capsys):
+    registry = load_registry(SAMPLE_CHATS)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(APRIL_FILE, raw / "april.jsonl")
+    shutil.copy(SAMPLE_DIR / "raw" / "2023-02" / "leadingqi-2023-02_conversation.jsonl", raw)
+    assert months_to_run(None, registry, raw) == ("2023-02-01", "2023-04-01")
+    assert months_to_run("2023-03", registry, raw) == ("2023-03-01", "2023-03-01")
+    (raw / "notes.csv").write_text("this is not an export\n", encoding="utf-8")
+    assert months_to_run(None, registry, raw) == ("2023-01-01", "2023-04-01")
+    notices = capsys.readouterr().err
+    assert "notes.csv: not a known export format" in notices
+    assert "the months of some export files are unknown; every registry month is built" in notices
