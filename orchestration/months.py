@@ -54,15 +54,10 @@ def file_months(
         reader = reader_for(path, path.relative_to(raw_dir).as_posix(), formats_for(raw_dir))
     else:
         reader = detect_format(path)
-    with duckdb.connect() as con:
-        con.execute(f"set memory_limit = '{SCAN_MEMORY}'")
-        con.execute("set preserve_insertion_order = false")
-        # A query past its time is interrupted from a timer thread.
-        timer = threading.Timer(seconds, con.interrupt) if seconds is not None else None
-        if timer is not None:
-            timer.daemon = True
-            timer.start()
+    with duckdb.connect() as con, _Deadline(con, seconds):
         try:
+            con.execute(f"set memory_limit = '{SCAN_MEMORY}'")
+            con.execute("set preserve_insertion_order = false")
             times = _post_times(con, reader, path)
             _chat_windows(con, chats)
             rows = con.execute(
@@ -79,10 +74,34 @@ def file_months(
             ) from None
         except duckdb.Error as error:
             raise MonthScanError(f"{path}: its post times could not be read: {error}") from error
-        finally:
-            if timer is not None:
-                timer.cancel()
     return [month for (month,) in rows]
+
+
+class _Deadline:
+    """Interrupts the connection's queries from `seconds` on until the block ends. An
+    interrupt that comes between two queries is lost, so it is repeated."""
+
+    def __init__(self, con, seconds: float | None):
+        self._con, self._seconds = con, seconds
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._interrupt, daemon=True)
+
+    def _interrupt(self):
+        if self._done.wait(self._seconds):
+            return
+        while not self._done.is_set():
+            self._con.interrupt()
+            self._done.wait(0.01)
+
+    def __enter__(self):
+        if self._seconds is not None:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._done.set()
+        if self._seconds is not None:
+            self._thread.join()
 
 
 def _post_times(con, reader: Reader, path: Path) -> str:

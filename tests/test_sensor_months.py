@@ -18,7 +18,7 @@ from orchestration.cli import months_to_run
 from orchestration.definitions import build_definitions
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.sensors import raw_directory_sensor
-from orchestration.months import MonthScanError, directory_months, file_months
+from orchestration.months import MonthScanError, MonthScanTimeout, directory_months, file_months
 from orchestration.readers import detect_format
 from orchestration.readers.canonical import create_raw_tables
 from orchestration.readers.json_records import head_records
@@ -209,3 +209,34 @@ def test_tweetchat_run_without_month_builds_the_months_the_sensor_would_request(
     notices = capsys.readouterr().err
     assert "notes.csv: not a known export format" in notices
     assert "the months of some export files are unknown; every registry month is built" in notices
+
+
+def write_repeated(path: Path, source: Path, megabytes: int) -> Path:
+    """`source` repeated into `path` until it holds `megabytes` (a file slow enough to time)."""
+    chunk = source.read_bytes()
+    with path.open("wb") as handle:
+        while handle.tell() < megabytes * 2**20:
+            handle.write(chunk)
+    return path
+
+
+def test_a_scan_past_its_time_is_stopped(tmp_path):
+    path = write_repeated(tmp_path / "big.jsonl", APRIL_FILE, 40)
+    chats = load_registry(SAMPLE_CHATS).chats
+    with pytest.raises(MonthScanTimeout, match="took longer than 0 s"):
+        file_months(path, chats, seconds=0)
+    assert file_months(path, chats, seconds=600) == [date(2023, 4, 1)]
+
+
+def test_a_file_too_slow_for_the_tick_is_reported_once(tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    write_repeated(raw / "big.jsonl", APRIL_FILE, 40)
+    # No time at all for reading months: the first file is too slow whatever its size.
+    monkeypatch.setenv("DAGSTER_SENSOR_GRPC_TIMEOUT_SECONDS", "0")
+    first, warned = tick(raw, tmp_path)
+    assert not first.run_requests
+    (message,) = warned
+    assert message.startswith("big.jsonl: skipped by the sensor") and "took longer" in message
+    again, warned_again = tick(raw, tmp_path, cursor=first.cursor)
+    assert warned_again == [] and again.skip_message == "no new or changed export files"

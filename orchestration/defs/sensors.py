@@ -1,6 +1,7 @@
 """The raw-directory sensor: a new or changed export file requests its chats' months."""
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -31,9 +32,14 @@ def changed_files(
     return changed, seen
 
 
-# Dagster gives a tick 60 s (DAGSTER_SENSOR_GRPC_TIMEOUT_SECONDS); the months of the changed
-# files are read in this much of it, and files not reached wait for the next tick.
-TICK_SECONDS = 40
+# Dagster gives a tick DAGSTER_SENSOR_GRPC_TIMEOUT_SECONDS (60 by default); the months of the
+# changed files are read in two thirds of it, and files not reached wait for the next tick.
+DAGSTER_TIMEOUT_VARIABLE = "DAGSTER_SENSOR_GRPC_TIMEOUT_SECONDS"
+
+
+def tick_seconds() -> float:
+    """How long one tick may spend reading the months of changed files."""
+    return int(os.environ.get(DAGSTER_TIMEOUT_VARIABLE) or 60) * 2 / 3
 
 
 @dg.sensor(
@@ -83,12 +89,12 @@ def _months_of_files(
     """{partition key: names of the files holding posts of its chats}, the files whose months
     could not be read (each gets one warning naming it and why) and the files left for the
     next tick."""
-    started = time.monotonic()
+    started, budget = time.monotonic(), tick_seconds()
     valid_keys = set(monthly_partitions.get_partition_keys())
     files_by_month: dict[str, list[str]] = {}
     skipped: list[str] = []
     for position, (name, path) in enumerate(changed):
-        remaining = TICK_SECONDS - (time.monotonic() - started)
+        remaining = budget - (time.monotonic() - started)
         if position and remaining < 1:
             return files_by_month, skipped, [name for name, _ in changed[position:]]
         try:
