@@ -106,7 +106,11 @@ def _months_of_files(
             context.log.warning(_unread_message(name, error))
             skipped.append(name)
             continue
-        except SCAN_ERRORS as error:
+        # Anything else that stops a file (a reader's own error on odd input) is reported the
+        # same way: a tick that raised would not move the cursor and would fail again forever.
+        except Exception as error:  # noqa: BLE001
+            if not isinstance(error, SCAN_ERRORS):
+                error = f"{type(error).__name__}: {error}"
             context.log.warning(_unread_message(name, error))
             skipped.append(name)
             continue
@@ -117,7 +121,7 @@ def _months_of_files(
     return files_by_month, skipped, []
 
 
-def _unread_message(name: str, error: Exception) -> str:
+def _unread_message(name: str, error: Exception | str) -> str:
     return (
         f"{name}: skipped by the sensor, which requests no run for it: {error}. It is not read "
         "again until it changes; `tweetchat run` still loads it."
