@@ -349,8 +349,11 @@ def ensure_dbt_manifest() -> Path:
     return manifest
 
 
-def months_to_run(month: str | None, registry) -> tuple[str, str]:
-    """First and last partition keys: the given month, or the registry's whole span."""
+def months_to_run(month: str | None, registry, raw_dir: Path | None = None) -> tuple[str, str]:
+    """First and last partition keys: the given month; else, with `raw_dir`, the span of the
+    months its export files hold posts of (told as the folder sensor tells them,
+    orchestration/months.py); else, or when a file's months cannot be told, the registry's
+    whole span."""
     if month:
         try:
             first = date.fromisoformat(f"{month}-01")
@@ -358,6 +361,21 @@ def months_to_run(month: str | None, registry) -> tuple[str, str]:
             raise CliError(f"--month {month!r} is not YYYY-MM") from None
         return first.isoformat(), first.isoformat()
     months = registry.months()
+    if raw_dir is not None and raw_dir.is_dir():
+        from orchestration.months import directory_months
+
+        held, problems = directory_months(raw_dir, registry.chats)
+        for problem in problems:
+            print(f"tweetchat run: notice: {problem}", file=sys.stderr)
+        if held and not problems:
+            months = held
+        else:
+            why = (
+                "the months of some export files are unknown"
+                if problems
+                else "no export file holds a post of a registered chat"
+            )
+            print(f"tweetchat run: notice: {why}; every registry month is built", file=sys.stderr)
     return months[0].isoformat(), months[-1].isoformat()
 
 
@@ -380,7 +398,7 @@ def _execute_job(args, job_name: str, verb: str, done: str) -> int:
         raise CliError(str(error)) from error
     for notice in registry.notices:
         print(f"tweetchat {verb}: notice: {notice}", file=sys.stderr)
-    first, last = months_to_run(args.month, registry)
+    first, last = months_to_run(args.month, registry, current.raw_dir if verb == "run" else None)
     ensure_dbt_manifest()
 
     import dagster as dg

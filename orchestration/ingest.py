@@ -20,7 +20,6 @@ from orchestration.readers import (
     FORMATS_FILE,
     Reader,
     UnknownFormatError,
-    detect_format,
     formats_for,
     reader_for,
 )
@@ -297,32 +296,3 @@ def _forget_files(con, source_files: list[str]) -> None:
         column = "path" if table == "loaded_files" else "source_file"
         con.execute(f"delete from raw.{table} where {column} in (select unnest(?))", [source_files])
 
-
-def file_months(path: Path, chats, raw_dir: Path | None = None) -> list:
-    """Partition months of the chats whose windows the file's posts fall in.
-
-    Reads the file with its reader into a throwaway in-memory database, so the sensor sees
-    exactly what ingest would load.
-    """
-    import duckdb
-
-    if raw_dir is not None:
-        reader = reader_for(path, path.relative_to(raw_dir).as_posix(), formats_for(raw_dir))
-    else:
-        reader = detect_format(path)
-    with duckdb.connect() as con:
-        create_raw_tables(con)
-        reader.load(con, path, path.name)
-        times = [
-            row[0]
-            for row in con.execute(
-                "select distinct created_at from raw.posts "
-                "where section = 'data' and created_at is not null"
-            ).fetchall()
-        ]
-    months = {
-        chat.month
-        for chat in chats
-        if any(chat.window_start_utc <= moment < chat.window_end_utc for moment in times)
-    }
-    return sorted(months)

@@ -6,6 +6,9 @@ parsed JSON records of the file, or its spreadsheet header) and
 `canonical.py`. A dict from `sniff` is passed to `load` as options (a spreadsheet's mapping).
 A reader may also have `load_many(con, [(path, source_file), ...]) -> {source_file: (posts,
 rejected)}`, which ingest uses to load many files of that format in one go (X v2 pages).
+A reader may have `post_times(con, path) -> sql`: a query of the times of the posts `load`
+would land as section 'data', reading only their timestamps, with which the sensor and
+`tweetchat run` tell the months of a file without loading it (orchestration/months.py).
 Adding a format means one module and one line in READERS; their order is the order of
 detection (more specific formats first).
 
@@ -83,6 +86,14 @@ class Reader:
 
     def load_many(self, con, files: list[tuple[Path, str]]) -> dict[str, tuple[int, int]]:
         return self.module.load_many(con, files)
+
+    @property
+    def scans_times(self) -> bool:
+        """Whether the reader can read a file's post times alone (`post_times`)."""
+        return hasattr(self.module, "post_times")
+
+    def post_times(self, con, path: Path) -> str:
+        return self.module.post_times(con, path)
 
 
 def read_head(path: Path) -> Head:

@@ -17,6 +17,18 @@ class MissingColumnsError(ValueError):
     """A table export lacks columns its format needs."""
 
 
+def csv_columns(con, path: Path) -> list[str]:
+    """The header of a CSV file, as DuckDB reads it (the timestamp scans read no more)."""
+    return [
+        row[0]
+        for row in con.execute(
+            "select column_name from (describe select * from read_csv(?, all_varchar = true, "
+            "header = true, sample_size = 1))",
+            [str(path)],
+        ).fetchall()
+    ]
+
+
 def require_columns(
     source_file: str, found: list[str], required: dict[str, str], what: str
 ) -> None:
@@ -79,3 +91,24 @@ def column(found: list[str], *names: str) -> str:
         if name in found:
             return '"' + name.replace('"', '""') + '"'
     return "null"
+
+
+# A timestamp scan reads lines of at most this length, and holds this much a reading thread.
+SCAN_LINE_BYTES = 16 << 20
+
+
+def csv_column_scan(con, path: Path, wanted: list[str], nulls: tuple[str, ...] = ("",)) -> str:
+    """SQL reading only the `wanted` columns (those the file has; see `column`) of a CSV file
+    as text, in bounded memory; rows DuckDB cannot parse are skipped (ingest rejects them)."""
+    found = csv_columns(con, path)
+    null_list = ", ".join("'" + value.replace("'", "''") + "'" for value in nulls)
+    source = "'" + str(path).replace("'", "''") + "'"
+    picked = ", ".join(f"{column(found, name)} as {column([name], name)}" for name in wanted)
+    return f"""
+        select {picked}
+        from read_csv(
+            {source}, all_varchar = true, header = true, nullstr = [{null_list}],
+            ignore_errors = true, max_line_size = {SCAN_LINE_BYTES},
+            buffer_size = {SCAN_LINE_BYTES}
+        )
+    """

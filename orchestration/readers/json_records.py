@@ -110,6 +110,55 @@ def non_empty_object(value: str) -> str:
     return f"(json_type(({value})) = 'OBJECT' and ({value})::varchar <> '{{}}')"
 
 
+# What a timestamp scan (`json_lines_scan`) holds per line and per reading thread: bounded,
+# unlike the ingest scan, so the sensor's memory does not grow with the file. A line longer
+# than this (no export page comes near it) is skipped by the scan.
+SCAN_LINE_BYTES = 16 << 20
+
+
+def sql_string(text: str) -> str:
+    """`text` as a SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def json_lines_scan(path: Path) -> str:
+    """SQL of a JSON-lines file's lines (column `line`), in bounded memory; a line longer than
+    SCAN_LINE_BYTES is skipped. For timestamp scans: a reader's `post_times` picks its
+    records' times from each line (an array line holds several records)."""
+    return f"""
+        read_csv(
+            {sql_string(str(path))}, columns = {{'line': 'VARCHAR'}}, delim = '\x1f', quote = '',
+            escape = '', header = false, auto_detect = false, max_line_size = {SCAN_LINE_BYTES},
+            buffer_size = {SCAN_LINE_BYTES}, new_line = '\\n', strict_mode = false,
+            ignore_errors = true
+        )
+    """
+
+
+def json_line_times(path: Path, listed: str, other_shapes: str, parse: str) -> str:
+    """SQL of post times (column `created_at`) read from a JSON-lines file's timestamps alone.
+
+    `listed` is the JSON path of the times most lines hold as a list (a page's posts);
+    `other_shapes` are `when <line is such> then [<its times>]` cases tried only on lines
+    without them; `parse` turns the text `created_at_text` into a UTC timestamp. A line
+    that is not JSON gives nothing (ingest rejects it).
+    """
+    # Testing a line for `listed` first keeps the common line to one parse; passing over the
+    # lines that are not JSON inside the case, not with a `where`, saves half the scan again.
+    return f"""
+        select {parse} as created_at
+        from (
+            select distinct unnest(case
+                when len(listed) > 0 then listed
+                when listed is null then null
+                {other_shapes}
+                end) as created_at_text
+            from (select line, try(json_extract_string(line, '{listed}')) as listed
+                  from {json_lines_scan(path)})
+        )
+    """
+
+
 def stage_json_lines(
     con, files: list[tuple[Path, str]], schema: str | None = None, keep_line: str = "true"
 ) -> int:

@@ -13,7 +13,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from orchestration.readers.csv_records import column, require_columns, stage_csv, staged_columns
+from orchestration.readers.csv_records import (
+    column,
+    csv_column_scan,
+    require_columns,
+    stage_csv,
+    staged_columns,
+)
 from orchestration.readers.staging import Placing, reject_unplaceable
 from orchestration.readers.x_v1 import V1_TIME
 
@@ -106,3 +112,14 @@ def load(con, path: Path, source_file: str) -> tuple[int, int]:
     con.execute("drop table if exists tags_rows")
     con.execute("drop table if exists csv_rows")
     return posts, rejected
+
+
+def post_times(con, path: Path) -> str:
+    """SQL of the times (column `created_at`, UTC) of the sheet's posts, reading only the
+    id_str and created_at columns."""
+    rows = csv_column_scan(con, path, ["id_str", "created_at"], nulls=("", "NA"))
+    return f"""
+        select timezone('UTC', coalesce(try_strptime(created_at, '{V1_TIME}'),
+                                        try_cast(created_at as timestamptz))) as created_at
+        from ({rows}) where id_str is not null
+    """

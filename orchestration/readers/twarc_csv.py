@@ -14,7 +14,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orchestration.readers.csv_records import column, require_columns, stage_csv, staged_columns
+from orchestration.readers.csv_records import (
+    column,
+    csv_column_scan,
+    require_columns,
+    stage_csv,
+    staged_columns,
+)
 from orchestration.readers.staging import Placing, reject_unplaceable
 
 FORMAT = "twarc_csv"
@@ -215,3 +221,13 @@ def _load_polls(con, source_file: str) -> None:
         """,
         [PLATFORM, source_file],
     )
+
+
+def post_times(con, path: Path) -> str:
+    """SQL of the times (column `created_at`, UTC) of the rows ingest lands as section 'data',
+    reading only the id, created_at and type columns."""
+    rows = csv_column_scan(con, path, ["id", "created_at", "type"])
+    return f"""
+        select timezone('UTC', try_cast(created_at as timestamptz)) as created_at
+        from ({rows}) where id is not null and coalesce(type, '') = ''
+    """

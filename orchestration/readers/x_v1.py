@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from orchestration.readers.common import reject
-from orchestration.readers.json_records import stage_json_records
+from orchestration.readers.json_records import json_line_times, stage_json_records
 from orchestration.readers.staging import Placing, reject_unplaceable
 
 FORMAT = "x_v1"
@@ -188,3 +188,22 @@ def _flat(status: str, retweeted: str) -> str:
         {status}.retweet_count as retweet_count, {status}.reply_count as reply_count,
         {status}.favorite_count as like_count, {status}.quote_count as quote_count
     """
+
+
+def post_times(con, path: Path) -> str:
+    """SQL of the times (column `created_at`, UTC) of the statuses ingest lands as section
+    'data' (a search response's `statuses`, a status line or array; not the statuses they
+    embed), parsing nothing of the file but those timestamps. For a file of JSON lines."""
+    return json_line_times(
+        path,
+        listed="$.statuses[*].created_at",
+        other_shapes="""
+            when left(ltrim(line), 1) = '[' then list_concat(
+                json_extract_string(line, '$[*].statuses[*].created_at'),
+                json_extract_string(line, '$[*].created_at'))
+            when json_exists(line, '$.id_str') and not json_exists(line, '$.statuses')
+            then [line ->> '$.created_at']
+        """,
+        parse=f"timezone('UTC', coalesce(try_strptime(created_at_text, '{V1_TIME}'), "
+        "try_cast(created_at_text as timestamptz)))",
+    )

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from orchestration.readers.common import column_types, landed_per_file, reject_records
-from orchestration.readers.json_records import stage_json_lines
+from orchestration.readers.json_records import json_line_times, stage_json_lines
 from orchestration.readers.staging import PLACEABLE, Placing, reject_unplaceable
 
 FORMAT = "x_v2"
@@ -304,3 +304,24 @@ def _load_polls(con) -> None:
         """
     )
     con.execute("drop table x_polls")
+
+
+def post_times(con, path: Path) -> str:
+    """SQL of the times of the posts ingest lands as section 'data' (a page's `data` list, a
+    stream line's `data` post, a flattened post; not the referenced posts of `includes`),
+    column `created_at` (UTC), parsing nothing of the file but those timestamps. For a file
+    of JSON lines; the month scan (orchestration/months.py) loads other files."""
+    return json_line_times(
+        path,
+        listed="$.data[*].created_at",
+        other_shapes="""
+            when left(ltrim(line), 1) = '[' then list_concat(
+                json_extract_string(line, '$[*].data[*].created_at'),
+                json_extract_string(line, '$[*].data.created_at'),
+                json_extract_string(line, '$[*].created_at'))
+            when json_type(line, '$.data') = 'OBJECT' then [line ->> '$.data.created_at']
+            when json_type(line, '$.data') is null and json_exists(line, '$.id')
+            then [line ->> '$.created_at']
+        """,
+        parse="timezone('UTC', try_cast(created_at_text as timestamptz))",
+    )
