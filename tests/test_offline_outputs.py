@@ -15,6 +15,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
 from orchestration.markdown import is_number
+from orchestration.reports.docx_layout import TABLE_STYLE
 from tests.test_reports import APRIL, ARTIFACTS, browser, chat_dir  # noqa: F401 (fixture)
 
 HANDLE = re.compile(r"@[A-Za-z0-9_]+")
@@ -107,7 +108,7 @@ def test_docx_formatting_is_in_styles_an_analyst_can_change(april_docx):
     styles = {style.name for style in document.styles}
     assert {"Table Text", "Table Number", "Table Heading"} <= styles
     for table in document.tables:
-        assert table.style.name == "Light Grid Accent 1"
+        assert table.style.name == TABLE_STYLE
         for row in table.rows:
             for cell in row.cells:
                 for paragraph in cell.paragraphs:

@@ -121,6 +121,7 @@ def write_run_page(con, out_dir: Path, run_id: str) -> Path:
         results=results,
         suites=_suites(results),
         failed=sum(r["status"] == "failed" for r in results),
+        blocking=sum(r["severity"] == "error" for r in results),
         warnings=sum(r["status"] == "warning" for r in results),
         validated_at=max((r["validated_at"] for r in results), default=None),
     )
