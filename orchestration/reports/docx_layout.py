@@ -173,6 +173,11 @@ def add_table(document, header: Sequence[str], rows: Sequence[Sequence[object]])
     section = document.sections[-1]
     page = (section.page_width - section.left_margin - section.right_margin) / 12700
     widths = [Emu(int(width * 12700)) for width in column_widths(header, cells, page, right)]
+    # Style ids looked up once: python-docx finds a style by name in a scan of every style.
+    style_ids = {
+        name: document.styles[name].style_id
+        for name in (TEXT_STYLE, NUMBER_STYLE, HEADING_STYLE, HEADING_NUMBER_STYLE)
+    }
     table = document.add_table(rows=1 + len(cells), cols=len(header))
     table.style = document.styles[TABLE_STYLE]
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
@@ -187,9 +192,10 @@ def add_table(document, header: Sequence[str], rows: Sequence[Sequence[object]])
             paragraph = cell.paragraphs[0]
             paragraph.text = value
             if row_index == 0:
-                paragraph.style = HEADING_NUMBER_STYLE if index in right else HEADING_STYLE
+                style = HEADING_NUMBER_STYLE if index in right else HEADING_STYLE
             else:
-                paragraph.style = NUMBER_STYLE if index in right else TEXT_STYLE
+                style = NUMBER_STYLE if index in right else TEXT_STYLE
+            paragraph._p.style = style_ids[style]
     return table
 
 
