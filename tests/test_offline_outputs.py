@@ -105,6 +105,9 @@ def test_docx_columns_are_sized_to_their_content_and_numbers_right_aligned(april
 
 def test_docx_formatting_is_in_styles_an_analyst_can_change(april_docx):
     document = Document(str(april_docx))
+    # The "Data quality" section links the run's quality page, beside the reports' folders.
+    links = [r.target_ref for r in document.part.rels.values() if r.reltype.endswith("hyperlink")]
+    assert len([link for link in links if link.startswith("../quality/run-")]) == 1
     styles = {style.name for style in document.styles}
     assert {"Table Text", "Table Number", "Table Heading"} <= styles
     for table in document.tables:

@@ -457,6 +457,9 @@ def write_docx(
     for warning in v["warnings"] or ["Every check passed for this chat."]:
         document.add_paragraph(warning)
     if quality_page:
-        add_link(document.add_paragraph("Every check of this run: "), quality_page, quality_page)
+        paragraph = document.add_paragraph(
+            "Every check of this run, its target and what was observed: "
+        )
+        add_link(paragraph, "the data-quality page", quality_page)
     document.save(str(path))
     return path
