@@ -29,11 +29,14 @@ demo: install
 
 # Chromium for the reports' browser tests: Debian's package, which Playwright drives (a
 # browser download by Playwright itself would fail offline). Java 17 for Spark, where the
-# scale-out test builds the dbt project a second time. Needs root or sudo.
+# scale-out test builds the dbt project a second time. LibreOffice (no GUI) and poppler print
+# the DOCX report to PDF and read it back in the report tests. Needs root or sudo.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v java >/dev/null 2>&1 || missing="$$missing openjdk-17-jre-headless"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	[ -z "$$missing" ] || { \
 	  echo "installing$$missing (apt-get)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -446,6 +446,11 @@ def _execute_job(args, job_name: str, verb: str, done: str) -> int:
         print(f"tweetchat {verb}: warning: {line}", file=sys.stderr)
     for line in errors:
         print(f"tweetchat {verb}: check failed: {line}", file=sys.stderr)
+    from orchestration.reports.quality_page import page_path
+
+    quality = page_path(current.out_dir, result.run_id)
+    if quality.exists():
+        print(f"tweetchat {verb}: every check of the run: {quality}", file=sys.stderr)
     if errors or not result.success:
         reason = (
             f"{len(errors)} blocking check(s) failed; nothing downstream of them was made"

@@ -81,8 +81,9 @@ def test_clean_run_passes_every_expectation(april):
     gx = [e for e in evaluations if e.check_name == "poll_results"]
     table = gx[0].metadata["results"].value
     assert gx[0].passed and markdown.escape("expect_column_pair_values_to_be_equal") in table
-    docs = april["root"] / "output" / "quality" / "gx" / "uncommitted" / "data_docs"
-    assert (docs / "local_site" / "index.html").exists()
+    quality = april["root"] / "output" / "quality"
+    assert (quality / f"run-{april['result'].run_id}.html").exists()
+    assert not (quality / "gx").exists()
 
 
 def test_changed_retweet_count_fails_the_activity_checks_and_publishes_nothing(april):

@@ -27,6 +27,7 @@ from orchestration.reports.content import (
     load_series_summary,
     pseudonymised,
 )
+from orchestration.reports.quality_page import validated_run, write_run_page
 from orchestration.reports.render import write_docx, write_html, write_markdown
 from orchestration.warehouse import connect
 
@@ -206,16 +207,21 @@ def chat_reports(
         reports, mapping = load_reports(
             con, warehouse, chat_ids(con, month_start, month_end), context.run.run_id
         )
+        # The checks wrote the page of the run that validated these months; written again
+        # here so the reports' link holds even where the output folder was emptied since.
+        checked_run = validated_run(con, context.run.run_id)
+        quality_file = write_run_page(con, out_dir, checked_run) if checked_run else None
     map_kept = keep_pseudonym_map(warehouse, mapping)
     written = []
     for report in reports:
         chat_dir = out_dir / report.chat_id
         chat_dir.mkdir(parents=True, exist_ok=True)
         chart_files = existing_charts(report, chat_dir)
+        quality = Path(os.path.relpath(quality_file, chat_dir)).as_posix() if quality_file else None
         written += [
-            write_html(report, chart_files, chat_dir / "report.html"),
-            write_docx(report, chart_files, chat_dir / "report.docx"),
-            write_markdown(report, chart_files, chat_dir / "report.md"),
+            write_html(report, chart_files, chat_dir / "report.html", quality),
+            write_docx(report, chart_files, chat_dir / "report.docx", quality),
+            write_markdown(report, chart_files, chat_dir / "report.md", quality),
         ]
         for warning in report.warnings:
             context.log.warning(f"{report.chat_id}: {warning}")

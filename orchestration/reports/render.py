@@ -55,8 +55,9 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return [] if frame is None or frame.empty else frame.to_dict("records")
 
 
-def view(report: ChatReport, charts: ChartFiles, image) -> dict:
-    """The report's content as plain values; `image(path)` says how a chart is referenced."""
+def view(report: ChatReport, charts: ChartFiles, image, quality_page: str | None = None) -> dict:
+    """The report's content as plain values; `image(path)` says how a chart is referenced;
+    `quality_page` is the link to the run's data-quality page (relative to the report)."""
     window = report.activity.get("window", {})
     hour = report.activity.get("hour", {})
     summary_rows = []
@@ -198,6 +199,7 @@ def view(report: ChatReport, charts: ChartFiles, image) -> dict:
         ],
         "series_sentence": series_sentence,
         "warnings": report.warnings,
+        "quality_page": quality_page,
         "charts": {
             "timeline": image(charts.timeline),
             "participants": image(charts.participants),
@@ -228,9 +230,13 @@ _environment = Environment(
 )
 
 
-def write_html(report: ChatReport, charts: ChartFiles, path: Path) -> Path:
+def write_html(
+    report: ChatReport, charts: ChartFiles, path: Path, quality_page: str | None = None
+) -> Path:
     """One self-contained HTML file: charts embedded as data URIs, nothing fetched."""
-    html = _environment.get_template("report.html.j2").render(**view(report, charts, _data_uri))
+    html = _environment.get_template("report.html.j2").render(
+        **view(report, charts, _data_uri, quality_page)
+    )
     path.write_text(html, encoding="utf-8")
     return path
 
@@ -331,17 +337,21 @@ def tables(v: dict) -> dict:
     }
 
 
-def write_markdown(report: ChatReport, charts: ChartFiles, path: Path) -> Path:
+def write_markdown(
+    report: ChatReport, charts: ChartFiles, path: Path, quality_page: str | None = None
+) -> Path:
     """The report's figures as Markdown tables for pasting; charts referenced by file name."""
-    v = view(report, charts, lambda chart: None if chart is None else Path(chart).name)
+    v = view(
+        report, charts, lambda chart: None if chart is None else Path(chart).name, quality_page
+    )
     t = tables(v)
-    lines = [f"# {markdown.escape(report.title)}", "", markdown.escape(v["summary_sentence"]), ""]
+    lines = [markdown.heading(1, report.title), "", markdown.escape(v["summary_sentence"]), ""]
     lines += [markdown.table(*t["summary"]), ""]
     if v["platforms"]:
         lines += ["## By platform (the window)", "", markdown.table(*t["platforms"]), ""]
     for poll, poll_table in zip(v["polls"], t["polls"], strict=True):
         lines += [
-            f"## Poll: {markdown.escape(poll['question'])}",
+            markdown.heading(2, f"Poll: {poll['question']}"),
             "",
             markdown.table(*poll_table),
             "",
@@ -350,23 +360,29 @@ def write_markdown(report: ChatReport, charts: ChartFiles, path: Path) -> Path:
     lines += ["## Participants (hosts left out)", "", markdown.table(*t["participants"]), ""]
     lines += ["## Questions", "", markdown.table(*t["questions"]), ""]
     for q in v["questions"]:
-        lines += [f"### Q{markdown.escape(q['question_id'])} top responses and words", ""]
+        lines += [markdown.heading(3, f"Q{q['question_id']} top responses and words"), ""]
         lines += [markdown.table(*t["top_responses"][q["question_id"]]), ""]
         lines += [markdown.table(*t["keywords"][q["question_id"]]), ""]
     lines += ["## Shared resources", "", markdown.table(*t["links"]), ""]
     lines += ["## Monthly series", "", markdown.escape(v["series_sentence"]), ""]
     lines += [markdown.table(*t["series"]), "", "## Data quality", ""]
     lines += [f"- {markdown.escape(w)}" for w in v["warnings"]] or ["Every check passed."]
+    if quality_page:
+        lines += ["", f"[Every check of this run]({quality_page}): expectation, target, observed."]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
-def write_docx(report: ChatReport, charts: ChartFiles, path: Path) -> Path:
+def write_docx(
+    report: ChatReport, charts: ChartFiles, path: Path, quality_page: str | None = None
+) -> Path:
     """The draft the analyst edits: real headings, tables and the charts."""
     from docx import Document
     from docx.shared import Inches
 
-    v = view(report, charts, lambda chart: chart)
+    from orchestration.reports.docx_layout import add_link, add_table
+
+    v = view(report, charts, lambda chart: chart, quality_page)
     t = tables(v)
     document = Document()
     document.core_properties.title = report.title
@@ -376,13 +392,7 @@ def write_docx(report: ChatReport, charts: ChartFiles, path: Path) -> Path:
     )
 
     def table(header, rows):
-        grid = document.add_table(rows=1, cols=len(header))
-        grid.style = "Light Grid Accent 1"
-        for cell, text in zip(grid.rows[0].cells, header, strict=True):
-            cell.text = str(text)
-        for row in rows:
-            for cell, value in zip(grid.add_row().cells, row, strict=True):
-                cell.text = "" if value is None else str(value)
+        add_table(document, header, rows)
 
     def picture(chart, width=6.3):
         if chart is not None:
@@ -446,5 +456,10 @@ def write_docx(report: ChatReport, charts: ChartFiles, path: Path) -> Path:
     document.add_heading("Data quality", level=1)
     for warning in v["warnings"] or ["Every check passed for this chat."]:
         document.add_paragraph(warning)
+    if quality_page:
+        paragraph = document.add_paragraph(
+            "Every check of this run, its target and what was observed: "
+        )
+        add_link(paragraph, "the data-quality page", quality_page)
     document.save(str(path))
     return path
