@@ -47,6 +47,8 @@ MARTS_READ = [
         "interactions",
         "network_summary",
         "activity_timeline",
+        "question_themes",
+        "theme_responses",
     )
 ]
 
