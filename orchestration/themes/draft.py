@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
@@ -25,10 +26,10 @@ MAX_THEMES = 10
 # A theme needs this share of the question's excerpts (and 2 at least), else its excerpts go to
 # `other`; an excerpt less similar than FIT_MIN to its theme's centre goes there too.
 MIN_THEME_SHARE = 0.04
-FIT_MIN = 0.12
+FIT_MIN = 0.05
 # A cut whose silhouette is below this does not separate the excerpts: one theme.
 SILHOUETTE_MIN = 0.02
-GUIDE_MIN = 0.1
+GUIDE_MIN = 0.05
 QUOTE_PICKS = (2, 5)
 QUOTE_WORDS = (4, 40)
 
@@ -52,6 +53,10 @@ class GuideTheme:
     label: str
     keywords: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
+    # A draft theme an edit names keeps its id (and stays a draft until an edit makes it the
+    # analyst's), so the edit finds it again on more data.
+    theme_id: str | None = None
+    origin: str = "analyst"
 
     @property
     def seed_text(self) -> str:
@@ -124,7 +129,8 @@ def choose_groups(vectors: np.ndarray) -> np.ndarray:
     return best
 
 
-def _phrases(text: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def _phrases(text: str) -> frozenset[str]:
     """Word runs of 1-3 words that neither start nor end with a stop word (label candidates)."""
     tokens = [word.lower().replace("’", "'") for word in words_of(text)]
     found = set()
@@ -136,15 +142,21 @@ def _phrases(text: str) -> set[str]:
             if run[0] in PLEASANTRIES or run[-1] in PLEASANTRIES:
                 continue
             found.add(" ".join(run))
-    return found
+    return frozenset(found)
 
 
-def describe(member_texts: list[str], question_texts: list[str]) -> tuple[str, list[str]]:
+def term_counts(texts: list[str]) -> Counter[str]:
+    """In how many of the texts each word and label phrase occurs (once per question)."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(set(content_terms(text)) | _phrases(text))
+    return counts
+
+
+def describe(
+    member_texts: list[str], question_counts: Counter[str], total: int
+) -> tuple[str, list[str]]:
     """A label (a short phrase of the theme's most distinctive words) and its keywords."""
-    total = len(question_texts)
-    question_counts: Counter[str] = Counter()
-    for text in question_texts:
-        question_counts.update(set(content_terms(text)) | _phrases(text))
     theme_terms: Counter[str] = Counter()
     theme_phrases: Counter[str] = Counter()
     for text in member_texts:
@@ -234,6 +246,7 @@ def draft_question(
     scores: dict[int, float] = {}
     remaining = list(range(len(items)))
     used_ids: set[str] = {OTHER_ID}
+    guide_themes: list[Theme] = []
 
     def new_id(label: str) -> str:
         base = slug(label)
@@ -244,8 +257,12 @@ def draft_question(
         return candidate
 
     if guides and len(items):
+        for guide in guides:
+            if guide.theme_id:
+                used_ids.add(guide.theme_id)
         guide_themes = [
-            Theme(new_id(g.label), g.label, list(g.keywords), "analyst") for g in guides
+            Theme(g.theme_id or new_id(g.label), g.label, list(g.keywords), g.origin)
+            for g in guides
         ]
         centres = _unit(np.asarray(guide_vectors, dtype=float))
         keyword_sets = [
@@ -282,6 +299,7 @@ def draft_question(
         for index, group in zip(remaining, groups, strict=True):
             by_group.setdefault(int(group), []).append(index)
         texts = [item.text for item in items]
+        counts = term_counts(texts)
         drafted = []
         for members in by_group.values():
             fits = _member_fits(vectors, members)
@@ -292,7 +310,7 @@ def draft_question(
                 continue
             other.extend(i for i in members if i not in kept)
             fits = _centre_scores(vectors, kept)
-            label, keywords = describe([texts[i] for i in kept], texts)
+            label, keywords = describe([texts[i] for i in kept], counts, len(texts))
             drafted.append((kept, fits, label, keywords))
         # Largest first; ties by label, then by first excerpt, so the order never depends on
         # the clustering's group numbers.
@@ -307,11 +325,12 @@ def draft_question(
     if other:
         other.sort()
         fits = _centre_scores(vectors, other)
-        _label, keywords = describe([items[i].text for i in other], [i.text for i in items])
+        texts = [item.text for item in items]
+        _label, keywords = describe([texts[i] for i in other], term_counts(texts), len(texts))
         themes.append(Theme(OTHER_ID, OTHER_LABEL, keywords, "draft", members=other))
         for index in other:
             theme_of[index], scores[index] = OTHER_ID, fits[index]
-    themes = [theme for theme in themes if theme.members or theme.origin == "analyst"]
+    themes = [theme for theme in themes if theme.members or theme in guide_themes]
     for theme in themes:
         theme.members.sort()
         theme.picks = pick_quotes(theme.members, items, scores)

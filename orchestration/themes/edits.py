@@ -28,7 +28,14 @@ from pathlib import Path
 
 import yaml
 
-from orchestration.themes.draft import OTHER_ID, OTHER_LABEL, GuideTheme, QuestionThemes, Theme
+from orchestration.themes.draft import (
+    OTHER_ID,
+    OTHER_LABEL,
+    GuideTheme,
+    QuestionThemes,
+    Theme,
+    pick_quotes,
+)
 
 ENV_THEMES = "TWEETCHAT_THEMES"
 EDIT_KINDS = ("themes", "rename", "merge", "drop", "move", "pin", "unpin")
@@ -47,14 +54,41 @@ class ThemeEdits:
         return self.questions.get((chat_id, str(question_id).lower()), {})
 
     def guides(self, chat_id: str, question_id: str) -> list[GuideTheme]:
-        return [
+        """The analyst's own themes, then every draft theme an edit names, rebuilt from the
+        words of its id (a draft's id is its label's words): the same theme comes back, under
+        the same id, when the data grows, so the edit applies again."""
+        question = self.of(chat_id, question_id)
+        guides = [
             GuideTheme(
                 str(theme["label"]),
                 tuple(str(k) for k in theme.get("keywords") or ()),
                 tuple(str(e) for e in theme.get("examples") or ()),
             )
-            for theme in self.of(chat_id, question_id).get("themes") or ()
+            for theme in question.get("themes") or ()
         ]
+        renamed = {str(k): str(v) for k, v in (question.get("rename") or {}).items()}
+        named = list(renamed)
+        for into_id, merged in (question.get("merge") or {}).items():
+            named += [str(into_id), *(str(theme_id) for theme_id in merged or ())]
+        named += [str(theme_id) for theme_id in question.get("drop") or ()]
+        named += [str(edit.get("to", "")) for edit in question.get("move") or ()]
+        analyst = set(renamed) | {str(k) for k in question.get("merge") or {}}
+        analyst |= {str(edit.get("to", "")) for edit in question.get("move") or ()}
+        seen = set()
+        for theme_id in named:
+            if not theme_id or theme_id == OTHER_ID or theme_id in seen:
+                continue
+            seen.add(theme_id)
+            words = theme_id.replace("-", " ")
+            guides.append(
+                GuideTheme(
+                    renamed.get(theme_id, words[:1].upper() + words[1:]),
+                    tuple(word for word in theme_id.split("-") if word and word != "and"),
+                    theme_id=theme_id,
+                    origin="analyst" if theme_id in analyst else "draft",
+                )
+            )
+        return guides
 
 
 def _fail(path: Path, where: str, message: str) -> ThemesFileError:
@@ -92,12 +126,12 @@ def load_edits(path: str | Path | None) -> ThemeEdits:
     return edits
 
 
-def _theme(drafted: QuestionThemes, theme_id: str) -> Theme | None:
+def _any_theme(drafted: QuestionThemes, theme_id: str) -> Theme | None:
     return next((theme for theme in drafted.themes if theme.theme_id == theme_id), None)
 
 
 def _other(drafted: QuestionThemes) -> Theme:
-    theme = _theme(drafted, OTHER_ID)
+    theme = _any_theme(drafted, OTHER_ID)
     if theme is None:
         theme = Theme(OTHER_ID, OTHER_LABEL, [], "draft")
         drafted.themes.append(theme)
@@ -121,6 +155,13 @@ def apply_edits(drafted: QuestionThemes, items, edits: ThemeEdits, chat_id, ques
 
     def stale(kind: str, detail: str) -> None:
         warnings.append(f"{where}.{kind}: {detail} no longer applies (left as it was)")
+
+    named = {guide.theme_id for guide in edits.guides(chat_id, question_id) if guide.theme_id}
+
+    def _theme(drafted: QuestionThemes, theme_id: str) -> Theme | None:
+        """The theme, if it has excerpts: a theme an edit names that matched none is gone."""
+        theme = _any_theme(drafted, theme_id)
+        return theme if theme is not None and theme.members else None
 
     for theme_id, label in (question.get("rename") or {}).items():
         theme = _theme(drafted, str(theme_id))
@@ -164,7 +205,7 @@ def apply_edits(drafted: QuestionThemes, items, edits: ThemeEdits, chat_id, ques
 
     for edit in question.get("move") or ():
         target_id = str(edit.get("to", ""))
-        target = _other(drafted) if target_id == OTHER_ID else _theme(drafted, target_id)
+        target = _other(drafted) if target_id == OTHER_ID else _any_theme(drafted, target_id)
         if target is None:
             stale("move", f"theme {target_id!r} is not drafted; moving post {edit.get('post')!r}")
             continue
@@ -172,19 +213,22 @@ def apply_edits(drafted: QuestionThemes, items, edits: ThemeEdits, chat_id, ques
         if indexes:
             _reassign(drafted, indexes, target)
             target.origin = "analyst" if target.theme_id != OTHER_ID else target.origin
-    for kind, pinned in (("pin", True), ("unpin", False)):
-        for edit in question.get(kind) or ():
-            for index in excerpts_of(edit, kind):
-                theme = _theme(drafted, drafted.theme_of.get(index, ""))
-                if theme is None:
-                    continue
-                if pinned and index not in theme.picks:
-                    theme.picks.append(index)
-                if not pinned and index in theme.picks:
-                    theme.picks.remove(index)
-    drafted.themes = [t for t in drafted.themes if t.members or t.origin == "analyst"]
+    # An edit's theme that matched nothing is gone; the analyst's own themes stay, even empty.
+    drafted.themes = [t for t in drafted.themes if t.members or t.theme_id not in named]
+    unpinned = {
+        index for edit in question.get("unpin") or () for index in excerpts_of(edit, "unpin")
+    }
+    pinned = {index for edit in question.get("pin") or () for index in excerpts_of(edit, "pin")}
     for theme in drafted.themes:
-        theme.picks = [i for i in theme.picks if i in theme.members][:5]
+        # Pinned first, then the theme's own picks, topped up to 2 where moves took them away.
+        candidates = [i for i in theme.members if i in pinned] + theme.picks
+        candidates += pick_quotes(theme.members, items, drafted.scores)
+        picks: list[int] = []
+        for index in candidates:
+            if index in theme.members and index not in unpinned and index not in picks:
+                picks.append(index)
+        wanted = max(len(theme.picks), min(2, len(theme.members)))
+        theme.picks = picks[: max(wanted, len([i for i in picks if i in pinned]))][:5]
     return warnings
 
 

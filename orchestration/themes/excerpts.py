@@ -114,7 +114,8 @@ def words_of(text: str) -> list[str]:
     return [match.group(0) for match in WORD.finditer(text)]
 
 
-def content_terms(text: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def content_terms(text: str) -> tuple[str, ...]:
     """The lemmas of a text that carry meaning: no stop words, pleasantries or one-letter words."""
     terms = []
     for word in words_of(text):
@@ -125,7 +126,7 @@ def content_terms(text: str) -> list[str]:
         if base in STOP_WORDS or base in PLEASANTRIES:
             continue
         terms.append(base)
-    return terms
+    return tuple(terms)
 
 
 def _clauses(sentence: str) -> list[str]:

@@ -21,7 +21,9 @@ from sklearn.preprocessing import normalize
 from orchestration.themes.excerpts import content_terms, lemma, words_of
 
 ENV_THEME_MODEL = "TWEETCHAT_THEME_MODEL"
-LSA_DIMENSIONS = 100
+# Few dimensions: short excerpts share few words, and a small space groups them by the words
+# that occur together across the run's responses rather than by single shared words.
+LSA_DIMENSIONS = 30
 
 
 class ThemeModelError(ValueError):
@@ -47,9 +49,7 @@ def lsa_vectors(texts: list[str]):
     if dimensions < 2:
         return matrix if matrix.shape[1] else sparse.csr_matrix((len(texts), 1))
     reduced = TruncatedSVD(n_components=dimensions, random_state=0).fit_transform(matrix)
-    # LSA vectors alone blur rare words; the TF-IDF part keeps exact matches close. Sparse, so a
-    # run of many chats never holds a dense excerpts x vocabulary matrix.
-    return normalize(sparse.hstack([sparse.csr_matrix(normalize(reduced)), matrix]).tocsr())
+    return normalize(reduced)
 
 
 class StaticModel:
