@@ -122,6 +122,24 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=int, default=2023, help="random seed (default 2023)")
     sample.set_defaults(handler=command_sample)
 
+    themes = commands.add_parser(
+        "themes", help="print a chat's draft themes; --write adds a starter themes.yaml block"
+    )
+    themes.add_argument("chat_id", help="the chat's id in chats.yaml")
+    themes.add_argument("--question", help="one question id (default: every question)")
+    themes.add_argument(
+        "--write",
+        action="store_true",
+        help="add a block for the chat to themes.yaml (env TWEETCHAT_THEMES; default: beside "
+        "chats.yaml) for the analyst to edit; the next run applies it",
+    )
+    themes.add_argument("--themes", type=Path, help="themes.yaml to write (env TWEETCHAT_THEMES)")
+    themes.add_argument("--chats", type=Path, help=f"chat registry (env {ENV_CHATS})")
+    themes.add_argument(
+        "--warehouse", type=Path, help=f"published DuckDB file (env {ENV_WAREHOUSE})"
+    )
+    themes.set_defaults(handler=command_themes)
+
     ui = commands.add_parser("ui", help="start the Dagster UI (dagster dev) on 127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)
     ui.add_argument(
@@ -449,3 +467,35 @@ def command_ui(args) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def command_themes(args) -> int:
+    from orchestration.themes.edits import themes_file
+    from orchestration.themes.starter import (
+        StarterError,
+        chat_themes,
+        format_themes,
+        write_starter,
+    )
+
+    warehouse = _published_warehouse(args)
+    if not warehouse.exists():
+        raise CliError(f"{warehouse}: no published warehouse yet; run `tweetchat run` first")
+    questions = chat_themes(warehouse, args.chat_id, args.question)
+    if not questions:
+        raise CliError(
+            f"{warehouse}: no questions of chat {args.chat_id!r}"
+            + (f" with id {args.question!r}" if args.question else "")
+            + "; check the id in chats.yaml and that its month was built"
+        )
+    print(format_themes(args.chat_id, questions))
+    if args.write:
+        chats = args.chats or settings_module.current_settings().chats_file
+        path = Path(args.themes).expanduser().resolve() if args.themes else themes_file(chats)
+        try:
+            write_starter(path, args.chat_id, questions)
+        except StarterError as error:
+            raise CliError(str(error)) from error
+        print(f"\nwrote a block for {args.chat_id} to {path}: edit it, then run again")
+    return 0
+

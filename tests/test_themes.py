@@ -19,6 +19,7 @@ from orchestration.themes.excerpts import split_response
 from orchestration.themes.representation import ThemeModelError, excerpt_vectors
 from orchestration.themes.store import draft_responses
 from tests.conftest import write_page, x_post
+from tests.test_reports import ARTIFACTS, browser, open_page  # noqa: F401 (a fixture)
 
 # ---------------------------------------------------------------- excerpts
 
@@ -446,3 +447,35 @@ def test_report_sections_with_escaped_pseudonymised_quotes(themed_run):
     paragraphs = [p.text for p in Document(str(folder / "report.docx")).paragraphs]
     assert "Key themes" in paragraphs and "Responses by theme" in paragraphs
     assert not any("user9_demo" in p for p in paragraphs)
+
+
+def test_report_theme_sections_in_chromium(themed_run, browser):  # noqa: F811 (the fixture)
+    page, problems = open_page(browser, themed_run["root"] / "output" / CHAT / "report.html")
+    key_themes = page.inner_text("#key-themes")
+    assert "Q1. What stops improvement?" in key_themes and "responses" in key_themes
+    assert page.locator("#key-themes li").count() >= 4
+    assert page.locator("#responses-by-theme blockquote").count() >= 6
+    assert page.locator("#key-themes img").count() >= 1
+    assert page.evaluate("window.__owned") is None and problems == []
+    page.screenshot(path=str(ARTIFACTS / "themes-report.png"), full_page=True)
+
+
+def test_themes_command_prints_drafts_and_writes_a_starter_block(themed_run, capsys, tmp_path):
+    from orchestration.cli import main
+
+    warehouse = themed_run["root"] / "warehouse" / "tweetchat.duckdb"
+    path = tmp_path / "themes.yaml"
+    assert (
+        main(["themes", CHAT, "--warehouse", str(warehouse), "--write", "--themes", str(path)]) == 0
+    )
+    printed = capsys.readouterr().out
+    assert "Q1. What stops improvement?" in printed and "responses from" in printed
+    assert "Q4. Nobody answers this" in printed and "(no themed responses)" in printed
+    edits = load_edits(path)
+    assert edits.of(CHAT, "1") == {"themes": []} and edits.of(CHAT, "4") == {"themes": []}
+    assert "# Draft themes" in path.read_text()
+    assert (
+        main(["themes", CHAT, "--warehouse", str(warehouse), "--write", "--themes", str(path)]) == 2
+    )
+    assert "already has a block" in capsys.readouterr().err
+    assert main(["themes", "nope", "--warehouse", str(warehouse)]) == 2
