@@ -498,4 +498,3 @@ def command_themes(args) -> int:
             raise CliError(str(error)) from error
         print(f"\nwrote a block for {args.chat_id} to {path}: edit it, then run again")
     return 0
-
