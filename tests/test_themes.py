@@ -479,3 +479,36 @@ def test_themes_command_prints_drafts_and_writes_a_starter_block(themed_run, cap
     )
     assert "already has a block" in capsys.readouterr().err
     assert main(["themes", "nope", "--warehouse", str(warehouse)]) == 2
+
+
+def test_the_dbt_data_tests_catch_tampered_theme_marts(themed_run, tmp_path):
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.conftest import DBT_PROJECT_DIR
+
+    tampered = tmp_path / "tampered.duckdb"
+    shutil.copy(themed_run["root"] / "warehouse" / "tweetchat.duckdb", tampered)
+    with duckdb.connect(str(tampered)) as con:
+        con.execute(
+            "update marts.question_themes set share_pct = share_pct + 5 where question_id = '2'"
+        )
+        con.execute(
+            "insert into marts.theme_responses by name "
+            "select * replace ('no-such-theme' as theme_id, false as is_primary) "
+            "from marts.theme_responses where question_id = '3' limit 1"
+        )
+    env = {**os.environ, "TWEETCHAT_BUILD_DATABASE": str(tampered)}
+    completed = subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "test", "--profiles-dir", ".",
+         "--select", "path:tests/themes"],
+        cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert completed.returncode != 0
+    failed = {line for line in completed.stdout.splitlines() if "FAIL" in line}
+    assert any("question_themes_shares_sum_to_100" in line for line in failed), completed.stdout
+    assert any("theme_quote_picks_are_excerpts_of_their_theme" in line for line in failed)
+    assert not any("theme_responses_one_primary_theme" in line for line in failed)
