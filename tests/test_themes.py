@@ -107,6 +107,13 @@ def test_labels_are_phrases_and_picks_come_from_different_accounts():
         assert 1 <= len(accounts) <= 5 and len(set(accounts)) == len(accounts), theme
 
 
+def test_a_handle_is_never_a_label_or_keyword():
+    answers = [f"{text} @carol_demo" for text in ANSWERS[:11]]
+    run = draft_responses(responses(answers))
+    for row in run.theme_rows:
+        assert "carol" not in (row[3] + row[4] + row[5]).lower(), row
+
+
 @pytest.mark.parametrize("count", [0, 1, 2])
 def test_questions_with_few_responses(count):
     run = draft_responses(responses(ANSWERS[4 : 4 + count]))

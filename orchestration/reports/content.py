@@ -406,7 +406,10 @@ def pseudonymised(report: ChatReport, pseudonymiser) -> ChatReport:
         section.threads = frame(section.threads, ["author_username"], ["text"])
         section.keywords = section.keywords.assign(term=section.keywords["term"].map(term))
         section.themes = frame(section.themes, texts=["label"])
-        section.themes = section.themes.assign(keywords=section.themes["keywords"].map(term))
+        section.themes = section.themes.assign(
+            label=section.themes["label"].map(term),
+            keywords=section.themes["keywords"].map(term),
+        )
         section.theme_quotes = frame(section.theme_quotes, ["author_username"], ["excerpt"])
     report.warnings = [text(w) for w in report.warnings]
     return report

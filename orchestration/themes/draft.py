@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 
-from orchestration.themes.excerpts import PLEASANTRIES, STOP_WORDS, content_terms, words_of
+from orchestration.themes.excerpts import PLEASANTRIES, STOP_WORDS, content_terms, idea_words
 
 OTHER_ID = "other"
 OTHER_LABEL = "Other ideas"
@@ -132,7 +132,7 @@ def choose_groups(vectors: np.ndarray) -> np.ndarray:
 @lru_cache(maxsize=65536)
 def _phrases(text: str) -> frozenset[str]:
     """Word runs of 1-3 words that neither start nor end with a stop word (label candidates)."""
-    tokens = [word.lower().replace("’", "'") for word in words_of(text)]
+    tokens = [word.lower().replace("’", "'") for word in idea_words(text)]
     found = set()
     for size in (1, 2, 3):
         for start in range(len(tokens) - size + 1):

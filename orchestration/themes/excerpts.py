@@ -110,15 +110,23 @@ def lemma(word: str) -> str:
     return simplemma.lemmatize(word.lower().replace("’", "'"), lang="en")
 
 
+MENTION = re.compile(r"@\w+")
+
+
 def words_of(text: str) -> list[str]:
     return [match.group(0) for match in WORD.finditer(text)]
+
+
+def idea_words(text: str) -> list[str]:
+    """The words of a text without @mentions: an account's handle is never a theme's word."""
+    return words_of(MENTION.sub(" ", text))
 
 
 @lru_cache(maxsize=65536)
 def content_terms(text: str) -> tuple[str, ...]:
     """The lemmas of a text that carry meaning: no stop words, pleasantries or one-letter words."""
     terms = []
-    for word in words_of(text):
+    for word in idea_words(text):
         lower = word.lower().replace("’", "'")
         if len(lower) < 2 or lower in STOP_WORDS or lower in PLEASANTRIES:
             continue
