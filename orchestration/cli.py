@@ -170,6 +170,12 @@ def _path_options(parser: argparse.ArgumentParser) -> None:
         "--out", type=Path, help=f"folder for charts and reports (env {ENV_OUT}; default output/)"
     )
     parser.add_argument(
+        "--themes",
+        type=Path,
+        help="the analyst's theme edits (env TWEETCHAT_THEMES; default: themes.yaml beside "
+        "the chat registry)",
+    )
+    parser.add_argument(
         "--pseudonymise",
         action="store_true",
         default=None,
@@ -185,6 +191,7 @@ def _apply_path_options(args) -> settings_module.Settings:
         ("chats", ENV_CHATS),
         ("warehouse", ENV_WAREHOUSE),
         ("out", ENV_OUT),
+        ("themes", "TWEETCHAT_THEMES"),
     ):
         value = getattr(args, option, None)
         if value is not None:
@@ -465,10 +472,6 @@ def command_ui(args) -> int:
     return subprocess.call(command, cwd=PROJECT_ROOT, env=environment)
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def command_themes(args) -> int:
     from orchestration.themes.edits import themes_file
     from orchestration.themes.starter import (
@@ -498,3 +501,7 @@ def command_themes(args) -> int:
             raise CliError(str(error)) from error
         print(f"\nwrote a block for {args.chat_id} to {path}: edit it, then run again")
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
