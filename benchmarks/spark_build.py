@@ -49,13 +49,16 @@ def spark_session(work: Path):
 
 
 def register_raw(spark, raw: Path) -> list[str]:
-    """One external table raw.<name> over each exported <raw>/<name>.parquet."""
-    spark.sql("create database if not exists raw")
+    """One external table raw.<name> over each exported <raw>/<name>.parquet (and
+    <schema>.<name> over <schema>__<name>.parquet: the analysis tables Python assets write)."""
     names = []
     for path in sorted(raw.glob("*.parquet")):
-        spark.sql(f"drop table if exists raw.{path.stem}")
-        spark.sql(f"create table raw.{path.stem} using parquet location '{path}'")
-        names.append(path.stem)
+        schema, _, table = path.stem.rpartition("__")
+        table_name = f"{schema or 'raw'}.{table}"
+        spark.sql(f"create database if not exists {schema or 'raw'}")
+        spark.sql(f"drop table if exists {table_name}")
+        spark.sql(f"create table {table_name} using parquet location '{path}'")
+        names.append(table_name if schema else table)
     return names
 
 

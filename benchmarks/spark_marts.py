@@ -48,12 +48,15 @@ def export_raw(warehouse: Path, raw: Path) -> dict[str, int]:
     raw.mkdir(parents=True, exist_ok=True)
     counts = {}
     with duckdb.connect(str(warehouse), read_only=True) as con:
+        # The analysis tables (written by Python assets, read by dbt) travel as <schema>__<name>.
         tables = con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'raw' order by 1"
+            "select schema_name, table_name from duckdb_tables()"
+            " where schema_name in ('raw', 'analysis') order by 1, 2"
         ).fetchall()
-        for (table,) in tables:
-            con.execute(f"copy raw.{table} to '{raw / table}.parquet' (format parquet)")
-            counts[table] = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
+        for schema, table in tables:
+            name = table if schema == "raw" else f"{schema}__{table}"
+            con.execute(f"copy {schema}.{table} to '{raw / name}.parquet' (format parquet)")
+            counts[name] = con.execute(f"select count(*) from {schema}.{table}").fetchone()[0]
     return counts
 
 

@@ -176,6 +176,24 @@ def _parser() -> argparse.ArgumentParser:
     open_report.add_argument("--print", action="store_true", help="only print the report's path")
     open_report.set_defaults(handler=command_open)
 
+    themes = commands.add_parser(
+        "themes", help="print a chat's draft themes; --write adds a starter themes.yaml block"
+    )
+    themes.add_argument("chat_id", help="the chat's id in chats.yaml")
+    themes.add_argument("--question", help="one question id (default: every question)")
+    themes.add_argument(
+        "--write",
+        action="store_true",
+        help="add a block for the chat to themes.yaml (env TWEETCHAT_THEMES; default: beside "
+        "chats.yaml) for the analyst to edit; the next run applies it",
+    )
+    themes.add_argument("--themes", type=Path, help="themes.yaml to write (env TWEETCHAT_THEMES)")
+    themes.add_argument("--chats", type=Path, help=f"chat registry (env {ENV_CHATS})")
+    themes.add_argument(
+        "--warehouse", type=Path, help=f"published DuckDB file (env {ENV_WAREHOUSE})"
+    )
+    themes.set_defaults(handler=command_themes)
+
     ui = commands.add_parser("ui", help="start the Dagster UI (dagster dev) on 127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)
     ui.add_argument(
@@ -207,6 +225,12 @@ def _path_options(parser: argparse.ArgumentParser) -> None:
         "--out", type=Path, help=f"folder for charts and reports (env {ENV_OUT}; default output/)"
     )
     parser.add_argument(
+        "--themes",
+        type=Path,
+        help="the analyst's theme edits (env TWEETCHAT_THEMES; default: themes.yaml beside "
+        "the chat registry)",
+    )
+    parser.add_argument(
         "--pseudonymise",
         action="store_true",
         default=None,
@@ -222,6 +246,7 @@ def _apply_path_options(args) -> settings_module.Settings:
         ("chats", ENV_CHATS),
         ("warehouse", ENV_WAREHOUSE),
         ("out", ENV_OUT),
+        ("themes", "TWEETCHAT_THEMES"),
     ):
         value = getattr(args, option, None)
         if value is not None:
@@ -711,6 +736,37 @@ def command_ui(args) -> int:
         "PATH": f"{Path(sys.prefix) / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     return subprocess.call(command, cwd=PROJECT_ROOT, env=environment)
+
+
+def command_themes(args) -> int:
+    from orchestration.themes.edits import themes_file
+    from orchestration.themes.starter import (
+        StarterError,
+        chat_themes,
+        format_themes,
+        write_starter,
+    )
+
+    warehouse = _published_warehouse(args)
+    if not warehouse.exists():
+        raise CliError(f"{warehouse}: no published warehouse yet; run `tweetchat run` first")
+    questions = chat_themes(warehouse, args.chat_id, args.question)
+    if not questions:
+        raise CliError(
+            f"{warehouse}: no questions of chat {args.chat_id!r}"
+            + (f" with id {args.question!r}" if args.question else "")
+            + "; check the id in chats.yaml and that its month was built"
+        )
+    print(format_themes(args.chat_id, questions))
+    if args.write:
+        chats = args.chats or settings_module.current_settings().chats_file
+        path = Path(args.themes).expanduser().resolve() if args.themes else themes_file(chats)
+        try:
+            write_starter(path, args.chat_id, questions)
+        except StarterError as error:
+            raise CliError(str(error)) from error
+        print(f"\nwrote a block for {args.chat_id} to {path}: edit it, then run again")
+    return 0
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from orchestration.defs.reports import charts, chat_reports
 from orchestration.defs.resources import build_resources
 from orchestration.defs.schedules import monthly_schedule
 from orchestration.defs.sensors import raw_directory_sensor
+from orchestration.defs.themes import question_theme_drafts
 
 
 def build_definitions() -> dg.Definitions:
@@ -23,6 +24,7 @@ def build_definitions() -> dg.Definitions:
             raw_exports,
             tweetchat_dbt_models,
             account_centrality,
+            question_theme_drafts,
             published_warehouse,
             charts,
             chat_reports,

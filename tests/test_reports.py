@@ -24,6 +24,8 @@ SECTIONS = [
     "popular",
     "participants",
     *[f"question-{q}" for q in "12345"],
+    "key-themes",
+    "responses-by-theme",
     "resources",
     "series",
     "data-quality",
@@ -135,11 +137,18 @@ def test_docx_has_headings_tables_and_charts(sample_run):
         "Data quality",
     ):
         assert expected in headings
-    assert sum(h.startswith("Q") for h in headings) == 5
+    questions = [
+        p.text for p in document.paragraphs if p.style.name == "Heading 1" and p.text[:1] == "Q"
+    ]
+    assert len(questions) == 5
+    assert "Key themes" in headings and "Responses by theme" in headings
     assert sum(h.startswith("Poll") for h in headings) == 2
     assert len(document.tables) >= 6
-    # 2 polls, timeline, participants, network, 5 word clouds, series.
-    assert len(document.inline_shapes) == 11
+    # 2 polls, timeline, participants, network, 5 word clouds, series, and a theme chart for
+    # each question with themes.
+    theme_charts = len(list(chat_dir(sample_run).glob("q*_themes.png")))
+    assert theme_charts == 5
+    assert len(document.inline_shapes) == 11 + theme_charts
     summary = document.tables[0]
     rows = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in summary.rows}
     assert rows["contributors"][1] == "133" and rows["retweets"][1] == "417"

@@ -19,13 +19,13 @@ from orchestration.settings import ENV_BUILD_DATABASE
 
 
 class TweetchatTranslator(DagsterDbtTranslator):
-    """Models and sources are keyed by schema and name (marts/posts, raw/posts)."""
+    """Models and sources are keyed by schema and name (marts/posts, raw/posts, analysis/themes)."""
 
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
         props = self.get_resource_props(manifest, unique_id)
         if props["resource_type"] == "source":
-            return spec.replace_attributes(key=dg.AssetKey(["raw", props["name"]]))
+            return spec.replace_attributes(key=dg.AssetKey([props["schema"], props["name"]]))
         if props["resource_type"] in ("model", "seed", "snapshot"):
             layer = props["fqn"][1] if len(props["fqn"]) > 2 else "dbt"
             return spec.replace_attributes(

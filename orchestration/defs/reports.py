@@ -48,6 +48,8 @@ MARTS_READ = [
         "interactions",
         "network_summary",
         "activity_timeline",
+        "question_themes",
+        "theme_responses",
     )
 ]
 

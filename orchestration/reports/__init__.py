@@ -11,6 +11,7 @@ from pathlib import Path
 from orchestration.reports import charts
 from orchestration.reports.content import ChatReport
 from orchestration.reports.render import ChartFiles
+from orchestration.reports.themes import theme_shares_chart
 
 
 def chart_files(report: ChatReport, chat_dir: Path) -> ChartFiles:
@@ -26,6 +27,9 @@ def chart_files(report: ChatReport, chat_dir: Path) -> ChartFiles:
         },
         keyword_bars={
             q.question_id: chat_dir / f"q{q.question_id}_words.png" for q in report.questions
+        },
+        theme_shares={
+            q.question_id: chat_dir / f"q{q.question_id}_themes.png" for q in report.questions
         },
     )
 
@@ -57,6 +61,10 @@ def draw_charts(report: ChatReport, chat_dir: Path) -> ChartFiles:
         },
         keyword_bars={
             q.question_id: charts.keyword_bars(q, planned.keyword_bars[q.question_id])
+            for q in report.questions
+        },
+        theme_shares={
+            q.question_id: theme_shares_chart(q, planned.theme_shares[q.question_id])
             for q in report.questions
         },
     )
@@ -99,4 +107,5 @@ def existing_charts(report: ChatReport, chat_dir: Path) -> ChartFiles:
         polls=[p for p in planned.polls if p.exists()],
         clouds={k: keep(v) for k, v in planned.clouds.items()},
         keyword_bars={k: keep(v) for k, v in planned.keyword_bars.items()},
+        theme_shares={k: keep(v) for k, v in planned.theme_shares.items()},
     )

@@ -11,6 +11,8 @@ from datetime import datetime
 
 import pandas as pd
 
+from orchestration.reports.themes import QUOTE_COLUMNS, THEME_COLUMNS, load_question_themes
+
 TOP_PARTICIPANTS = 15
 TOP_RESPONSES = 3
 TOP_KEYWORDS = 60
@@ -34,6 +36,9 @@ class QuestionSection:
     top_responses: pd.DataFrame
     threads: pd.DataFrame
     keywords: pd.DataFrame
+    # marts.question_themes rows of the question (in order) and their quote picks.
+    themes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=THEME_COLUMNS))
+    theme_quotes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUOTE_COLUMNS))
 
 
 @dataclass
@@ -315,6 +320,7 @@ def _questions(con, chat_id: str) -> list[QuestionSection]:
             """,
             [chat_id, question.question_id],
         )
+        themes, theme_quotes = load_question_themes(con, chat_id, question.question_id)
         asked = question.asked_local
         sections.append(
             QuestionSection(
@@ -328,6 +334,8 @@ def _questions(con, chat_id: str) -> list[QuestionSection]:
                 top_responses=top,
                 threads=threads,
                 keywords=keywords,
+                themes=themes,
+                theme_quotes=theme_quotes,
             )
         )
     return sections
@@ -397,5 +405,11 @@ def pseudonymised(report: ChatReport, pseudonymiser) -> ChatReport:
         section.top_responses = frame(section.top_responses, ["author_username"], ["text"])
         section.threads = frame(section.threads, ["author_username"], ["text"])
         section.keywords = section.keywords.assign(term=section.keywords["term"].map(term))
+        section.themes = frame(section.themes, texts=["label"])
+        section.themes = section.themes.assign(
+            label=section.themes["label"].map(term),
+            keywords=section.themes["keywords"].map(term),
+        )
+        section.theme_quotes = frame(section.theme_quotes, ["author_username"], ["excerpt"])
     report.warnings = [text(w) for w in report.warnings]
     return report

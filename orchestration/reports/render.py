@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from orchestration import markdown
 from orchestration.reports.content import ChatReport
+from orchestration.reports.themes import docx_sections, markdown_sections, themes_view
 
 SUMMARY_MEASURES = (
     ("contributors", "contributors"),
@@ -41,6 +42,7 @@ class ChartFiles:
     polls: list[Path] = field(default_factory=list)
     clouds: dict[str, Path | None] = field(default_factory=dict)
     keyword_bars: dict[str, Path | None] = field(default_factory=dict)
+    theme_shares: dict[str, Path | None] = field(default_factory=dict)
 
 
 def _number(value) -> str:
@@ -134,6 +136,8 @@ def view(report: ChatReport, charts: ChartFiles, image, quality_page: str | None
                 "keywords": _records(section.keywords.head(15)),
                 "cloud": image(charts.clouds.get(section.question_id)),
                 "bars": image(charts.keyword_bars.get(section.question_id)),
+                "themes": themes_view(section),
+                "theme_chart": image(charts.theme_shares.get(section.question_id)),
             }
         )
     summary = report.series_summary
@@ -363,6 +367,7 @@ def write_markdown(
         lines += [markdown.heading(3, f"Q{q['question_id']} top responses and words"), ""]
         lines += [markdown.table(*t["top_responses"][q["question_id"]]), ""]
         lines += [markdown.table(*t["keywords"][q["question_id"]]), ""]
+    lines += markdown_sections(v["questions"])
     lines += ["## Shared resources", "", markdown.table(*t["links"]), ""]
     lines += ["## Monthly series", "", markdown.escape(v["series_sentence"]), ""]
     lines += [markdown.table(*t["series"]), "", "## Data quality", ""]
@@ -447,6 +452,7 @@ def write_docx(
                 )
         document.add_paragraph("Themes: (to write)")
         picture(charts.clouds.get(q["question_id"]), 5.8)
+    docx_sections(document, v["questions"])
     document.add_heading("Shared resources", level=1)
     table(*t["links"])
     document.add_heading("Monthly series", level=1)

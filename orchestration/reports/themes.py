@@ -1,0 +1,156 @@
+"""The report's themes (metrics.md 8): each question's themes and quote picks from the marts,
+the "Key themes" and "Responses by theme" sections, and the chart of theme shares.
+
+Selection and ordering only: every count is dbt's (marts.question_themes). Quotes are user
+text: the HTML template escapes them, Markdown through markdown.escape, DOCX as plain text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from orchestration import markdown
+
+THEME_COLUMNS = ["theme_id", "label", "keywords", "origin", "responses", "responders", "share_pct"]
+QUOTE_COLUMNS = ["theme_id", "excerpt", "author_username", "post_id"]
+
+
+def _has_themes(con) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts' "
+            "and table_name in ('question_themes', 'theme_responses')"
+        ).fetchone()[0]
+        == 2
+    )
+
+
+def load_question_themes(con, chat_id: str, question_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A question's themes in their order, and their quote picks (best first)."""
+    if not _has_themes(con):
+        return pd.DataFrame(columns=THEME_COLUMNS), pd.DataFrame(columns=QUOTE_COLUMNS)
+    themes = con.execute(
+        f"""
+        select {", ".join(THEME_COLUMNS)} from marts.question_themes
+        where chat_id = ? and question_id = ? and responses > 0
+        order by theme_position
+        """,
+        [chat_id, question_id],
+    ).df()
+    quotes = con.execute(
+        f"""
+        select {", ".join(QUOTE_COLUMNS)} from marts.theme_responses
+        where chat_id = ? and question_id = ? and is_quote_pick
+        order by theme_id, score desc, post_id, excerpt_position
+        """,
+        [chat_id, question_id],
+    ).df()
+    return themes, quotes
+
+
+def themes_view(section) -> list[dict]:
+    """Each theme of a question with its figures and its quote picks (for every renderer)."""
+    quotes = section.theme_quotes
+    view = []
+    for theme in section.themes.to_dict("records"):
+        picks = quotes[quotes["theme_id"] == theme["theme_id"]].to_dict("records")
+        view.append(
+            {
+                "label": theme["label"],
+                "keywords": theme["keywords"] or "",
+                "analyst": theme["origin"] == "analyst",
+                "responses": int(theme["responses"]),
+                "share": f"{float(theme['share_pct']):.1f}",
+                "quote": picks[0]["excerpt"] if picks else "",
+                "quotes": [
+                    {"excerpt": pick["excerpt"], "author": pick["author_username"]}
+                    for pick in picks
+                ],
+            }
+        )
+    return view
+
+
+def markdown_sections(questions: list[dict]) -> list[str]:
+    """'Key themes' and 'Responses by theme' as Markdown lines (every text escaped)."""
+    lines = ["## Key themes", ""]
+    for q in questions:
+        if not q["themes"]:
+            continue
+        lines += [
+            f"### Q{markdown.escape(q['question_id'])}. {markdown.escape(q['question_text'])}",
+            "",
+        ]
+        for theme in q["themes"]:
+            quote = f": “{markdown.escape(theme['quote'])}”" if theme["quote"] else ""
+            lines.append(
+                f"- **{markdown.escape(theme['label'])}** ({theme['responses']} responses, "
+                f"{theme['share']} %){quote}"
+            )
+        lines.append("")
+    lines += ["## Responses by theme", ""]
+    for q in questions:
+        for theme in q["themes"]:
+            lines += [
+                f"### Q{markdown.escape(q['question_id'])}: {markdown.escape(theme['label'])}",
+                "",
+            ]
+            lines += [
+                f"> “{markdown.escape(pick['excerpt'])}” (@{markdown.escape(pick['author'])})"
+                for pick in theme["quotes"]
+            ]
+            lines.append("")
+    return lines
+
+
+def docx_sections(document, questions: list[dict]) -> None:
+    """'Key themes' and 'Responses by theme' in a python-docx document (text, never markup)."""
+    document.add_heading("Key themes", level=1)
+    for q in questions:
+        if not q["themes"]:
+            continue
+        document.add_heading(f"Q{q['question_id']}. {q['question_text']}", level=2)
+        for theme in q["themes"]:
+            quote = f": “{theme['quote']}”" if theme["quote"] else ""
+            document.add_paragraph(
+                f"{theme['label']} ({theme['responses']} responses, {theme['share']} %){quote}",
+                style="List Bullet",
+            )
+        if q.get("theme_chart"):
+            from docx.shared import Inches
+
+            document.add_picture(str(q["theme_chart"]), width=Inches(5.5))
+    document.add_heading("Responses by theme", level=1)
+    for q in questions:
+        for theme in q["themes"]:
+            document.add_heading(f"Q{q['question_id']}: {theme['label']}", level=2)
+            for pick in theme["quotes"]:
+                document.add_paragraph(f"“{pick['excerpt']}”", style="Intense Quote")
+                document.add_paragraph(f"@{pick['author']}")
+
+
+def theme_shares_chart(section, path: Path) -> Path | None:
+    """The share of the question's themed responses under each theme (primary theme)."""
+    # Imported here: the charts module imports the report content, which imports this module.
+    import matplotlib.pyplot as plt
+
+    from orchestration.reports.charts import ORIGINALS, PALETTE, STYLE, _save, _wrap
+
+    themes = section.themes
+    if themes.empty:
+        return None
+    themes = themes.iloc[::-1]
+    with plt.rc_context(STYLE):
+        figure, axis = plt.subplots(figsize=(8, 0.42 * len(themes) + 1.6))
+        colours = [
+            PALETTE["grey"] if theme_id == "other" else ORIGINALS for theme_id in themes["theme_id"]
+        ]
+        labels = [_wrap(str(label), 45) for label in themes["label"]]
+        bars = axis.barh(labels, themes["share_pct"].astype(float), color=colours)
+        axis.bar_label(bars, fmt="%.1f %%", padding=2, fontsize=9)
+        axis.set_xlabel("share of the themed responses (%)")
+        axis.set_title(_wrap(f"Q{section.question_id}: themes of the responses", 70))
+        axis.grid(axis="y", visible=False)
+        return _save(figure, path)

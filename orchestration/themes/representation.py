@@ -1,0 +1,142 @@
+"""Excerpts as vectors: TF-IDF + LSA (needs nothing), or a sentence-embedding model on disk.
+
+`TWEETCHAT_THEME_MODEL` names a local folder holding a sentence-transformers model (a
+`modules.json`) or a model2vec static model (`model.safetensors` + `tokenizer.json`). Nothing
+is downloaded: a folder that is not there is an error naming it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from orchestration.themes.excerpts import content_terms, lemma, words_of
+
+ENV_THEME_MODEL = "TWEETCHAT_THEME_MODEL"
+# Few dimensions: short excerpts share few words, and a small space groups them by the words
+# that occur together across the run's responses rather than by single shared words.
+LSA_DIMENSIONS = 30
+
+
+class ThemeModelError(ValueError):
+    """The configured theme model cannot be read."""
+
+
+def analyse(text: str) -> list[str]:
+    """Lemmas without stop words: the TF-IDF vocabulary. (Word pairs would give each short
+    excerpt terms of its own and make excerpts of one idea look apart.)"""
+    return content_terms(text)
+
+
+def tfidf_vectors(texts: list[str]) -> tuple[np.ndarray, TfidfVectorizer]:
+    """Sparse TF-IDF of every excerpt of the run, fitted once (not per chat or question)."""
+    vectoriser = TfidfVectorizer(analyzer=analyse, sublinear_tf=True, norm="l2")
+    return vectoriser.fit_transform(texts), vectoriser
+
+
+def lsa_vectors(texts: list[str]):
+    """TF-IDF reduced by truncated SVD (fixed seed: the same texts give the same vectors)."""
+    matrix, _ = tfidf_vectors(texts)
+    dimensions = min(LSA_DIMENSIONS, matrix.shape[0] - 1, matrix.shape[1] - 1)
+    if dimensions < 2:
+        return matrix if matrix.shape[1] else sparse.csr_matrix((len(texts), 1))
+    reduced = TruncatedSVD(n_components=dimensions, random_state=0).fit_transform(matrix)
+    return normalize(reduced)
+
+
+class StaticModel:
+    """A model2vec-format model read without the library: token vectors averaged per text."""
+
+    def __init__(self, folder: Path):
+        weights = folder / "model.safetensors"
+        tokenizer = folder / "tokenizer.json"
+        for path in (weights, tokenizer):
+            if not path.exists():
+                raise ThemeModelError(f"{path}: missing (a model2vec model needs it)")
+        self.embeddings = read_safetensors_matrix(weights)
+        vocab = json.loads(tokenizer.read_text(encoding="utf-8"))["model"]["vocab"]
+        if isinstance(vocab, list):  # Unigram tokenizers list [token, score] pairs
+            vocab = {token: index for index, (token, _score) in enumerate(vocab)}
+        self.vocab = {token: int(index) for token, index in vocab.items()}
+
+    def _token_ids(self, word: str) -> list[int]:
+        word = word.lower()
+        if word in self.vocab:
+            return [self.vocab[word]]
+        # WordPiece: the longest known prefix, then '##' pieces; unknown words give nothing.
+        ids, start = [], 0
+        while start < len(word):
+            for end in range(len(word), start, -1):
+                piece = word[start:end] if start == 0 else "##" + word[start:end]
+                if piece in self.vocab:
+                    ids.append(self.vocab[piece])
+                    start = end
+                    break
+            else:
+                return []
+        return ids
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        vectors = np.zeros((len(texts), self.embeddings.shape[1]), dtype=np.float32)
+        for row, text in enumerate(texts):
+            ids = [i for word in words_of(text) for i in self._token_ids(word)]
+            if ids:
+                vectors[row] = self.embeddings[ids].mean(axis=0)
+        return vectors
+
+
+def read_safetensors_matrix(path: Path) -> np.ndarray:
+    """The one 2-D float tensor of a safetensors file (model2vec's `embeddings`)."""
+    dtypes = {"F32": np.float32, "F16": np.float16, "F64": np.float64}
+    with path.open("rb") as handle:
+        (header_size,) = struct.unpack("<Q", handle.read(8))
+        header = json.loads(handle.read(header_size))
+        body = handle.read()
+    tensors = {name: spec for name, spec in header.items() if name != "__metadata__"}
+    name = "embeddings" if "embeddings" in tensors else sorted(tensors)[0]
+    spec = tensors[name]
+    if spec["dtype"] not in dtypes or len(spec["shape"]) != 2:
+        raise ThemeModelError(f"{path}: tensor {name} is {spec['dtype']} {spec['shape']}")
+    start, end = spec["data_offsets"]
+    return np.frombuffer(body[start:end], dtype=dtypes[spec["dtype"]]).reshape(spec["shape"])
+
+
+def load_model(folder: str | Path):
+    """An encoder with `.encode(texts) -> array`, from a local folder only."""
+    path = Path(folder).expanduser()
+    if not path.is_dir():
+        raise ThemeModelError(
+            f"{ENV_THEME_MODEL}={folder}: no such folder; point it at a sentence-transformers "
+            "or model2vec model on disk, or unset it for TF-IDF"
+        )
+    if (path / "modules.json").exists():
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as error:
+            raise ThemeModelError(
+                f"{path} is a sentence-transformers model: pip install sentence-transformers"
+            ) from error
+        return SentenceTransformer(str(path), local_files_only=True, device="cpu")
+    return StaticModel(path)
+
+
+def excerpt_vectors(texts: list[str], model_folder: str | None = None):
+    """L2-normalised vectors of the excerpts (a dense or sparse matrix, one row each), computed
+    in one call for the whole run."""
+    if not texts:
+        return np.zeros((0, 1))
+    folder = model_folder if model_folder is not None else os.environ.get(ENV_THEME_MODEL)
+    if folder:
+        return normalize(np.asarray(load_model(folder).encode(texts), dtype=np.float64))
+    return lsa_vectors(texts)
+
+
+__all__ = ["ENV_THEME_MODEL", "ThemeModelError", "analyse", "excerpt_vectors", "lemma"]

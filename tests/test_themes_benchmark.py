@@ -1,0 +1,36 @@
+"""benchmarks/themes.py: the reference read as the analyst wrote it, and every method scored
+and printed in one process (the full pipeline run is `python -m benchmarks.themes`)."""
+
+import pytest
+
+from benchmarks import themes as bench
+
+
+def test_every_baseline_is_scored_beside_the_pipeline_and_printed(capsys):
+    texts = [
+        "fear of failure", "fear of blame", "afraid of failing", "fear of the unknown",
+        "trust and honesty", "building trust", "honest open teams", "trust takes time",
+        "no time to reflect", "too busy", "time pressure", "lack of time",
+    ]  # fmt: skip
+    truth = ["fear"] * 4 + ["trust"] * 4 + ["time"] * 4
+    found = ["a"] * 4 + ["b"] * 4 + ["c"] * 4  # the pipeline, as if perfect
+    rows = [(f"r{i}", text, truth[i], found[i]) for i, text in enumerate(texts)]
+    result = bench.evaluate({"1": rows, "2": rows[:6]})
+    assert result["macro_questions"] == ["1", "2"]
+    scores = result["questions"]["1"]
+    assert scores["pipeline"]["ari"] == pytest.approx(1.0)
+    for method in ("tfidf_kmeans", "tfidf_nmf", "lda", "tfidf_agglomerative", "random"):
+        assert -1 <= scores[method]["ari"] <= 1 and 2 <= scores[method]["themes"] <= 8
+    assert scores["random"]["ari"] < 0.5
+    bench.print_table(result)
+    printed = capsys.readouterr().out
+    assert "macro" in printed and "tfidf_agglomerativ" in printed and "1.000/1.00" in printed
+
+
+def test_the_reference_keeps_a_quote_under_its_first_theme():
+    if not bench.REFERENCE.exists():
+        pytest.skip(f"{bench.REFERENCE} is missing (../shared/reference)")
+    questions, quotes = bench.read_reference()
+    assert list(questions)[:2] == ["1", "2a"] and len(questions) == 8
+    keys = [(q["question"], " ".join(q["quote"].lower().split())) for q in quotes]
+    assert len(keys) == len(set(keys)) and 200 <= len(quotes) <= 222
