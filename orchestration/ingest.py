@@ -295,4 +295,3 @@ def _forget_files(con, source_files: list[str]) -> None:
     for table in (*PER_FILE_TABLES, "rejected_records", "loaded_files"):
         column = "path" if table == "loaded_files" else "source_file"
         con.execute(f"delete from raw.{table} where {column} in (select unnest(?))", [source_files])
-
