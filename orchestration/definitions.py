@@ -12,6 +12,7 @@ from orchestration.defs.reports import charts, chat_reports
 from orchestration.defs.resources import build_resources
 from orchestration.defs.schedules import monthly_schedule
 from orchestration.defs.sensors import raw_directory_sensor
+from orchestration.defs.transcripts import transcripts
 
 
 def build_definitions() -> dg.Definitions:
@@ -25,6 +26,7 @@ def build_definitions() -> dg.Definitions:
             published_warehouse,
             charts,
             chat_reports,
+            transcripts,
         ],
         asset_checks=quality_checks,
         jobs=[tweetchat_job, tweetchat_warehouse_job, tweetchat_check_job],

@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from orchestration import markdown
 from orchestration.reports.content import ChatReport
+from orchestration.reports.transcript import TRANSCRIPT_LINK_MARKDOWN, add_transcript_link
 
 SUMMARY_MEASURES = (
     ("contributors", "contributors"),
@@ -337,6 +338,7 @@ def write_markdown(report: ChatReport, charts: ChartFiles, path: Path) -> Path:
     t = tables(v)
     lines = [f"# {markdown.escape(report.title)}", "", markdown.escape(v["summary_sentence"]), ""]
     lines += [markdown.table(*t["summary"]), ""]
+    lines += [TRANSCRIPT_LINK_MARKDOWN, ""]
     if v["platforms"]:
         lines += ["## By platform (the window)", "", markdown.table(*t["platforms"]), ""]
     for poll, poll_table in zip(v["polls"], t["polls"], strict=True):
@@ -391,6 +393,7 @@ def write_docx(report: ChatReport, charts: ChartFiles, path: Path) -> Path:
     document.add_heading("Summary", level=1)
     document.add_paragraph(v["summary_sentence"])
     table(*t["summary"])
+    add_transcript_link(document)
     if v["platforms"]:
         document.add_heading("By platform (the window)", level=2)
         table(*t["platforms"])
