@@ -28,6 +28,7 @@ from orchestration.registry import load_registry
 from orchestration.reports.transcript import load_transcript
 from orchestration.warehouse import connect, write_registry
 from tests.conftest import dbt_build, write_page, x_poll, x_post
+from tests.test_question_marts import query
 from tests.test_reports import APRIL, ARTIFACTS, browser, open_page  # noqa: F401
 
 CHATS = """
@@ -133,11 +134,6 @@ def warehouse(tmp_path_factory):
         load_directory(con, root / "raw")
     dbt_build(database)
     return resource
-
-
-def query(database, sql, params=()):
-    with duckdb.connect(str(database), read_only=True) as con:
-        return con.execute(sql, list(params)).fetchall()
 
 
 def materialize(resource: WarehouseResource) -> dict:
@@ -328,6 +324,25 @@ def test_sample_april_transcript_in_chromium(sample_run, browser):  # noqa: F811
     assert all(articles.count(anchor) == 1 for anchor in originals)
     assert page.locator("#part-hour h3").count() == questions
     assert problems == []
-    report = page.context.new_page()
-    report.goto((root / "output" / APRIL / "report.html").as_uri())
+    report, report_problems = open_page(browser, root / "output" / APRIL / "report.html")
     assert report.locator("#summary a[href='transcript.html']").count() == 1
+    assert report_problems == []
+
+
+def test_report_summary_links_the_transcript_in_markdown_and_docx(sample_run):
+    from docx import Document
+
+    folder = sample_run["root"] / "output" / APRIL
+    assert "[the transcript](transcript.html)" in (folder / "report.md").read_text()
+    document = Document(str(folder / "report.docx"))
+    targets = [
+        rel.target_ref for rel in document.part.rels.values() if rel.reltype.endswith("/hyperlink")
+    ]
+    assert targets == ["transcript.html"]
+    assert any("the transcript (transcript.html)" in p.text for p in document.paragraphs)
+    # The UI: the asset's metadata names every chat's transcript.
+    event = sample_run["instance"].get_latest_materialization_event(
+        dg.AssetKey(["reports", "transcripts"])
+    )
+    listed = event.asset_materialization.metadata["transcripts"].value.replace("\\", "")
+    assert all(f"leadingqi-2023-0{m}/transcript.html" in listed for m in (1, 2, 3, 4))
