@@ -10,22 +10,27 @@ several repeats of:
 - transcript unchanged: `write_transcript` again, which finds the content hash equal;
 - report baseline: the chat's report.html (`load_chat_report` + `write_html`, no charts).
 
+Prints the figures and writes benchmarks/results/<date>-transcript.json.
+
     .venv/bin/python -m benchmarks.transcript [--posts 1000] [--repeats 7] [--work DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
+from benchmarks.run import RESULTS, machine
 from orchestration.reports.render import ChartFiles, write_html
 from orchestration.reports.transcript import HASH_NAME, load_transcript, write_transcript
 
@@ -83,7 +88,9 @@ def main() -> None:
             [chat_id],
         ).fetchone()
         floor = timed(
-            lambda: con.execute("select * from marts.posts where chat_id = ?", [chat_id]).fetchall(),
+            lambda: con.execute(
+                "select * from marts.posts where chat_id = ?", [chat_id]
+            ).fetchall(),
             args.repeats,
         )
         load = timed(lambda: load_transcript(con, chat_id), args.repeats)
@@ -93,22 +100,35 @@ def main() -> None:
             write_transcript(load_transcript(con, chat_id), out)
 
         fresh = timed(write_fresh, args.repeats)
-        unchanged = timed(lambda: write_transcript(load_transcript(con, chat_id), out), args.repeats)
+        unchanged = timed(
+            lambda: write_transcript(load_transcript(con, chat_id), out), args.repeats
+        )
         report = timed(
             lambda: write_html(load_chat_report(con, chat_id), ChartFiles(), out / "report.html"),
             args.repeats,
         )
+    figures = {
+        "floor: fetch the chat's marts.posts rows": floor,
+        "transcript: load from the marts": load,
+        "transcript: load + render + write html and md": fresh,
+        "transcript: load + hash, unchanged (nothing written)": unchanged,
+        "baseline: the chat's report.html (load + render, no charts)": report,
+    }
     print(f"chat {chat_id}: {posts} posts ({originals} originals), {entries} transcript entries")
-    print(f"median of {args.repeats} runs, seconds:")
-    for label, seconds in (
-        ("floor: fetch the chat's marts.posts rows", floor),
-        ("transcript: load from the marts", load),
-        ("transcript: load + render + write html and md", fresh),
-        ("transcript: load + hash, unchanged (nothing written)", unchanged),
-        ("baseline: the chat's report.html (load + render, no charts)", report),
-    ):
+    print(f"median of {args.repeats} runs, seconds (load average {os.getloadavg()[0]:.1f}):")
+    for label, seconds in figures.items():
         print(f"  {seconds:8.4f}  {label}")
-    print(f"files in {out}")
+    result = {
+        "posts_requested": args.posts,
+        "chat": {"posts": posts, "originals": originals, "transcript_entries": entries},
+        "repeats": args.repeats,
+        "median_seconds": {label: round(seconds, 4) for label, seconds in figures.items()},
+        "load_average_1min": round(os.getloadavg()[0], 1),
+        "machine": machine(),
+    }
+    path = RESULTS / f"{datetime.now(UTC):%Y-%m-%d}-transcript.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"files in {out}; results in {path}")
 
 
 if __name__ == "__main__":

@@ -284,29 +284,35 @@ headed as (
     where threaded.part = 'hour'
 ),
 
-media as (
+-- The entries' links split into host and path, to match the seed's media patterns.
+entry_urls as (
     select
         placed.chat_id,
         placed.platform,
         placed.post_id,
-        count(distinct urls.url) as media_count
+        urls.url,
+        lower(regexp_extract(urls.url, '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)', 1)) as host,
+        regexp_extract(urls.url, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*([^?#]*)', 1) as path
     from placed
     inner join urls
         on placed.platform = urls.platform and placed.post_id = urls.post_id
+),
+
+media as (
+    select
+        chat_id,
+        platform,
+        post_id,
+        count(distinct url) as media_count
+    from entry_urls
     where exists (
         select 1
         from media_links
-        where media_links.platform = urls.platform
-            and {{ regex_matches(
-                "lower(regexp_extract(urls.url, '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)', 1))",
-                'media_links.host_pattern'
-            ) }}
-            and {{ regex_matches(
-                "regexp_extract(urls.url, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*([^?#]*)', 1)",
-                "coalesce(media_links.path_pattern, '')"
-            ) }}
+        where media_links.platform = entry_urls.platform
+            and {{ regex_matches('entry_urls.host', 'media_links.host_pattern') }}
+            and {{ regex_matches('entry_urls.path', "coalesce(media_links.path_pattern, '')") }}
     )
-    group by placed.chat_id, placed.platform, placed.post_id
+    group by chat_id, platform, post_id
 ),
 
 described as (
