@@ -346,3 +346,16 @@ def test_report_summary_links_the_transcript_in_markdown_and_docx(sample_run):
     )
     listed = event.asset_materialization.metadata["transcripts"].value.replace("\\", "")
     assert all(f"leadingqi-2023-0{m}/transcript.html" in listed for m in (1, 2, 3, 4))
+
+
+def test_a_chat_without_posts_gets_a_transcript_saying_so(tmp_path):
+    from datetime import datetime
+
+    from orchestration.reports.transcript import Transcript, write_transcript
+
+    start = datetime(2023, 4, 25, 19)
+    empty = Transcript("quiet", "Quiet", "UTC", start, start, start, start, [], [], {})
+    assert write_transcript(empty, tmp_path)
+    assert "No posts of this chat" in (tmp_path / "transcript.html").read_text()
+    assert "No posts of this chat" in (tmp_path / "transcript.md").read_text()
+    assert not write_transcript(empty, tmp_path)  # unchanged: kept

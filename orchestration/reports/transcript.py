@@ -381,6 +381,8 @@ def render_markdown(v: dict) -> str:
         ),
         "",
     ]
+    if not v["parts"]:
+        lines += ["No posts of this chat are in the warehouse\\.", ""]
     for part in v["parts"]:
         lines += [f"## {markdown.escape(part['title'])}", ""]
         for section in part["sections"]:
