@@ -14,6 +14,7 @@ from orchestration.defs.resources import build_resources
 from orchestration.defs.schedules import monthly_schedule
 from orchestration.defs.sensors import raw_directory_sensor
 from orchestration.defs.themes import question_theme_drafts
+from orchestration.defs.transcripts import transcripts
 
 
 def build_definitions() -> dg.Definitions:
@@ -28,6 +29,7 @@ def build_definitions() -> dg.Definitions:
             published_warehouse,
             charts,
             chat_reports,
+            transcripts,
         ],
         asset_checks=quality_checks,
         jobs=[tweetchat_job, tweetchat_warehouse_job, tweetchat_check_job, collect_job],

@@ -6,6 +6,7 @@ from orchestration.defs.checks import quality_checks
 from orchestration.defs.partitions import monthly_partitions
 from orchestration.defs.publish import PUBLISHED_KEY
 from orchestration.defs.reports import CHARTS_KEY, REPORTS_KEY
+from orchestration.defs.transcripts import TRANSCRIPTS_KEY
 
 # Runs of one lane go one at a time (dagster.yaml); live collection has its own lane.
 WAREHOUSE_LANE = {"tweetchat/lane": "warehouse"}
@@ -22,7 +23,8 @@ tweetchat_job = dg.define_asset_job(
 
 tweetchat_warehouse_job = dg.define_asset_job(
     name="tweetchat_warehouse_job",
-    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(CHARTS_KEY, REPORTS_KEY),
+    selection=dg.AssetSelection.all()
+    - dg.AssetSelection.assets(CHARTS_KEY, REPORTS_KEY, TRANSCRIPTS_KEY),
     partitions_def=monthly_partitions,
     description="The warehouse without the charts and reports (`tweetchat run --no-reports`): "
     "for a backfill of many months whose reports nobody needs redrawn.",
@@ -33,7 +35,7 @@ tweetchat_warehouse_job = dg.define_asset_job(
 tweetchat_check_job = dg.define_asset_job(
     name="tweetchat_check_job",
     selection=dg.AssetSelection.checks(*quality_checks)
-    | dg.AssetSelection.assets(PUBLISHED_KEY, CHARTS_KEY, REPORTS_KEY),
+    | dg.AssetSelection.assets(PUBLISHED_KEY, CHARTS_KEY, REPORTS_KEY, TRANSCRIPTS_KEY),
     partitions_def=monthly_partitions,
     description="Validate the working database as built (no ingest, no dbt); when no "
     "blocking check fails, publish it and render the charts and reports.",

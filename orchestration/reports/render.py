@@ -19,6 +19,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from orchestration import markdown
 from orchestration.reports.content import ChatReport
 from orchestration.reports.themes import docx_sections, markdown_sections, themes_view
+from orchestration.reports.transcript import TRANSCRIPT_LINK_MARKDOWN, add_transcript_link
 
 SUMMARY_MEASURES = (
     ("contributors", "contributors"),
@@ -351,6 +352,7 @@ def write_markdown(
     t = tables(v)
     lines = [markdown.heading(1, report.title), "", markdown.escape(v["summary_sentence"]), ""]
     lines += [markdown.table(*t["summary"]), ""]
+    lines += [TRANSCRIPT_LINK_MARKDOWN, ""]
     if v["platforms"]:
         lines += ["## By platform (the window)", "", markdown.table(*t["platforms"]), ""]
     for poll, poll_table in zip(v["polls"], t["polls"], strict=True):
@@ -406,6 +408,7 @@ def write_docx(
     document.add_heading("Summary", level=1)
     document.add_paragraph(v["summary_sentence"])
     table(*t["summary"])
+    add_transcript_link(document)
     if v["platforms"]:
         document.add_heading("By platform (the window)", level=2)
         table(*t["platforms"])
