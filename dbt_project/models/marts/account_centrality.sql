@@ -31,7 +31,8 @@ ranked as (
         coalesce(betweenness.betweenness, 0) as betweenness,
         row_number() over (
             partition by degrees.chat_id
-            order by coalesce(betweenness.betweenness, 0) desc, degrees.in_degree desc,
+            order by
+                coalesce(betweenness.betweenness, 0) desc, degrees.in_degree desc,
                 degrees.username
         ) as centrality_rank
     from degrees
