@@ -58,31 +58,25 @@ def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     yield from dbt.cli(args, context=context).stream()
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    exclude=AFTER_ANALYSIS,
-    dagster_dbt_translator=translator,
-    partitions_def=monthly_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    pool=WAREHOUSE_POOL,
-)
+# What both selections share: one manifest, the month partitions, the one DuckDB writer.
+DBT_ASSETS_OPTIONS = {
+    "manifest": dbt_project.manifest_path,
+    "project": dbt_project,
+    "dagster_dbt_translator": translator,
+    "partitions_def": monthly_partitions,
+    "backfill_policy": dg.BackfillPolicy.single_run(),
+    "pool": WAREHOUSE_POOL,
+}
+
+
+@dbt_assets(exclude=AFTER_ANALYSIS, **DBT_ASSETS_OPTIONS)
 def tweetchat_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):
     yield from _dbt_build(context, dbt, warehouse)
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    select=AFTER_ANALYSIS,
-    name="tweetchat_dbt_analysis_models",
-    dagster_dbt_translator=translator,
-    partitions_def=monthly_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    pool=WAREHOUSE_POOL,
-)
+@dbt_assets(select=AFTER_ANALYSIS, name="tweetchat_dbt_analysis_models", **DBT_ASSETS_OPTIONS)
 def tweetchat_dbt_analysis_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ):

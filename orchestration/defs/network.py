@@ -22,12 +22,6 @@ BETWEENNESS_KEY = dg.AssetKey(["analysis", "account_betweenness"])
 CENTRALITY_KEY = dg.AssetKey(["marts", "account_centrality"])
 TOP_ACCOUNTS = 5
 
-CREATE_TABLE = """
-create table if not exists analysis.account_betweenness (
-    chat_id varchar, chat_month date, username varchar, betweenness double
-)
-"""
-
 
 @dg.asset(
     key=BETWEENNESS_KEY,
@@ -69,9 +63,8 @@ def account_betweenness(
             for (chat_id, chat_month), usernames in sorted(chat_accounts.items())
             for username, betweenness in chat_betweenness(usernames, chat_edges[chat_id]).items()
         ]
+        # The table is declared once, in dbt (macros/analysis.sql), which created it already.
         con.execute("begin")
-        con.execute("create schema if not exists analysis")
-        con.execute(CREATE_TABLE)
         con.execute(f"delete from analysis.account_betweenness where {in_months}", bounds)
         insert_many(con, "analysis.account_betweenness", rows)
         con.execute("commit")
