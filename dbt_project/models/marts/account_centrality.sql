@@ -29,10 +29,12 @@ ranked as (
         degrees.out_degree,
         degrees.weighted_in_degree,
         coalesce(betweenness.betweenness, 0) as betweenness,
+        -- Compared to 9 decimals: networkx sums in the order the edges come, and that
+        -- floating-point noise must not decide a rank between equal betweenness.
         row_number() over (
             partition by degrees.chat_id
             order by
-                coalesce(betweenness.betweenness, 0) desc, degrees.in_degree desc,
+                round(coalesce(betweenness.betweenness, 0), 9) desc, degrees.in_degree desc,
                 degrees.username
         ) as centrality_rank
     from degrees
