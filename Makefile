@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 
-.PHONY: demo test install system-packages dbt-parse lint clean bench bench-venv spark-venv spark-marts
+.PHONY: demo test install system-packages dbt-parse lint sqlfix clean bench bench-venv spark-venv spark-marts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,7 +53,8 @@ $(SPARK_VENV)/bin/dbt:
 
 spark-venv: $(SPARK_VENV)/bin/dbt
 
-test: install system-packages dbt-parse spark-venv
+# lint first: CI runs `make test`, so it checks the lint too.
+test: install system-packages dbt-parse spark-venv lint
 	$(BIN)/pytest
 
 # The marts of the demo warehouse built again on Spark, month by month, and compared.
@@ -77,8 +78,14 @@ bench: install dbt-parse bench-venv
 	$(BIN)/python -m benchmarks.run --posts $(BENCH_POSTS)
 	$(BIN)/python -m benchmarks.incremental
 
+# ruff over the Python, SQLFluff (dbt templater, .sqlfluff) over the dbt project; the dbt
+# templater compiles against an in-memory DuckDB, so no warehouse is needed.
 lint: install
 	$(BIN)/ruff check orchestration tests benchmarks
+	TWEETCHAT_BUILD_DATABASE=:memory: $(BIN)/sqlfluff lint dbt_project --processes 1 --disable-progress-bar
+
+sqlfix: install
+	TWEETCHAT_BUILD_DATABASE=:memory: $(BIN)/sqlfluff fix dbt_project --processes 1 --disable-progress-bar
 
 clean:
 	rm -rf warehouse output .dagster dbt_project/target dbt_project/logs test-artifacts

@@ -42,13 +42,14 @@ def stage_of(step_key: str) -> str:
     """The stage a Dagster step belongs to."""
     if step_key in ("chat_registry", "raw_exports"):
         return "ingest"
-    if step_key == "tweetchat_dbt_models":
+    # Two dbt steps: the models, then those reading the Python network step's table.
+    if step_key in ("tweetchat_dbt_models", "tweetchat_dbt_analysis_models"):
         return "dbt_build"
     if step_key.startswith("reports__"):
         return "charts_and_reports"
     if step_key == "warehouse__published":
         return "publish"
-    if step_key == "marts__account_centrality":
+    if step_key == "analysis__account_betweenness":
         return "network"
     return "checks"
 

@@ -4,7 +4,8 @@ The first step of scaling out (docs/benchmarks.md): the dbt models run unchanged
 (a local `session`, Spark 4) from the same raw data as a DuckDB warehouse, and every mart
 comes out with the same rows.
 
-1. The raw tables (exports and registry) of a built warehouse are exported to Parquet.
+1. The raw tables (exports and registry) of a built warehouse, and the `analysis` tables its
+   Python assets wrote (dbt sources too), are exported to Parquet.
 2. benchmarks/spark_build.py, in the Spark environment (`make spark-venv`), registers them
    as Spark tables and runs `dbt build --target spark` (models, seeds and every data test),
    once per --month given (the month partition, as `tweetchat run --month` builds it) or
@@ -43,20 +44,26 @@ def log(message: str) -> None:
     print(f"[spark-marts {datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
 
 
+# Schemas of the dbt sources: the loaders' raw tables, and what the Python assets computed.
+SOURCE_SCHEMAS = {"raw": "", "analysis": "analysis"}
+
+
 def export_raw(warehouse: Path, raw: Path) -> dict[str, int]:
-    """Every table of the raw schema to <raw>/<table>.parquet; returns their row counts."""
-    raw.mkdir(parents=True, exist_ok=True)
+    """Every source table to <raw>/<table>.parquet (raw schema) or <raw>/<schema>/<table>.parquet
+    (other source schemas); returns their row counts."""
     counts = {}
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        # The analysis tables (written by Python assets, read by dbt) travel as <schema>__<name>.
-        tables = con.execute(
-            "select schema_name, table_name from duckdb_tables()"
-            " where schema_name in ('raw', 'analysis') order by 1, 2"
-        ).fetchall()
-        for schema, table in tables:
-            name = table if schema == "raw" else f"{schema}__{table}"
-            con.execute(f"copy {schema}.{table} to '{raw / name}.parquet' (format parquet)")
-            counts[name] = con.execute(f"select count(*) from {schema}.{table}").fetchone()[0]
+        for schema, folder in SOURCE_SCHEMAS.items():
+            tables = con.execute(
+                "select table_name from duckdb_tables() where schema_name = ? order by 1",
+                [schema],
+            ).fetchall()
+            (raw / folder).mkdir(parents=True, exist_ok=True)
+            for (table,) in tables:
+                name = f"{schema}.{table}"
+                con.execute(f"copy {name} to '{raw / folder / table}.parquet' (format parquet)")
+                count = con.execute(f"select count(*) from {name}").fetchone()[0]
+                counts[table if schema == "raw" else name] = count
     return counts
 
 
@@ -90,7 +97,7 @@ def build_on_spark(raw: Path, work: Path, out: Path, months: list[str]) -> dict:
 
 
 def dbt_marts() -> list[str]:
-    """The marts dbt builds (others, like account_centrality, are written by Python assets)."""
+    """The marts dbt builds (every mart: Python assets write only `analysis` sources)."""
     manifest = json.loads((ROOT / "dbt_project" / "target" / "manifest.json").read_text())
     return sorted(
         node["name"]

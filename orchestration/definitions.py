@@ -4,10 +4,10 @@ import dagster as dg
 
 from orchestration.defs.checks import quality_checks
 from orchestration.defs.collect import collect_job, live_collection_schedule
-from orchestration.defs.dbt import tweetchat_dbt_models
+from orchestration.defs.dbt import tweetchat_dbt_analysis_models, tweetchat_dbt_models
 from orchestration.defs.ingest import chat_registry, raw_exports
 from orchestration.defs.jobs import tweetchat_check_job, tweetchat_job, tweetchat_warehouse_job
-from orchestration.defs.network import account_centrality
+from orchestration.defs.network import account_betweenness
 from orchestration.defs.publish import published_warehouse
 from orchestration.defs.reports import charts, chat_reports
 from orchestration.defs.resources import build_resources
@@ -24,7 +24,8 @@ def build_definitions() -> dg.Definitions:
             chat_registry,
             raw_exports,
             tweetchat_dbt_models,
-            account_centrality,
+            tweetchat_dbt_analysis_models,
+            account_betweenness,
             question_theme_drafts,
             published_warehouse,
             charts,

@@ -1,9 +1,11 @@
-"""Great Expectations suites over the marts: what each validates, and how a suite is run.
+"""Great Expectations over the dbt `checks` relations: the suites, and how one is run.
 
-GX 1.x validates pandas frames of the (small) mart tables: its SQL data source does not
-work on DuckDB. Each suite names the asset it checks and a severity: an error stops the
-charts, the report and the publish; a warning is shown and stored but never blocks. The
-frames' SQL only lines figures up side by side; the counting itself stays in dbt.
+Every check query is a dbt model in dbt_project/models/checks/ (schema `checks`, views with
+the chat month); a suite names the asset it checks, a severity and, per checks relation, the
+GX expectations its rows must meet. GX 1.x validates pandas frames of those relations (its
+SQL data source does not work on DuckDB). An error stops the charts, the report and the
+publish; a warning is shown and stored but never blocks. Rules about one column of one model
+are dbt data_tests in that model's .yml, not here.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from orchestration.warehouse import insert_many
@@ -42,23 +43,27 @@ def expect(kind: str, **kwargs) -> Expect:
 
 
 @dataclass(frozen=True)
-class Batch:
-    """A frame to validate: SQL with a `{months}` placeholder for the partition's chats."""
+class Check:
+    """A relation of the dbt `checks` schema (dbt_project/models/checks/) and what its rows
+    must meet. The relation does the lining up in SQL; GX only compares its columns."""
 
-    name: str
-    sql: str
+    relation: str
     key: tuple[str, ...]
     expectations: tuple[Expect, ...]
-    month_column: str = "chat_month"
+    # The raw tables are not partitioned: a relation over them has no chat_month.
+    partitioned: bool = True
+    schema: str = "checks"
 
 
 @dataclass(frozen=True)
 class Suite:
+    """The checks of one asset at one severity: a Dagster asset check, a GX suite per relation."""
+
     name: str
     target: tuple[str, ...]
     severity: str
     description: str
-    batches: tuple[Batch, ...]
+    checks: tuple[Check, ...]
 
 
 @dataclass
@@ -70,10 +75,6 @@ class ExpectationOutcome:
     severity: str
     success: bool
     observed: str
-
-
-def _not_negative(*columns: str) -> tuple[Expect, ...]:
-    return tuple(expect("ExpectColumnValuesToBeBetween", column=c, min_value=0) for c in columns)
 
 
 def _at_least(bigger: str, smaller: str) -> Expect:
@@ -90,24 +91,18 @@ def _all_true(column: str) -> Expect:
     return expect("ExpectColumnValuesToBeInSet", column=column, value_set=[True])
 
 
+# Single-column rules (not null, accepted values, keys, not negative) are data_tests in the
+# marts' .yml; these are the rules that relate columns, rows or marts.
 SUITES: tuple[Suite, ...] = (
     Suite(
         name="chat_activity",
         target=("marts", "chat_activity"),
         severity=ERROR,
         description="posts = originals + retweets; replies + quotes <= originals; "
-        "1 <= contributors <= posts; hour <= window; one row per chat and scope; no negatives.",
-        batches=(
-            Batch(
-                name="chat_activity",
-                sql="""
-                    select chat_id, scope, posts, originals, retweets, replies, quotes,
-                           contributors,
-                           originals + retweets as originals_plus_retweets,
-                           replies + quotes as replies_plus_quotes,
-                           case when posts > 0 then contributors end as contributors_if_posts
-                    from marts.chat_activity where {months}
-                """,
+        "1 <= contributors <= posts; hour <= window; one row per chat and scope.",
+        checks=(
+            Check(
+                relation="chat_activity_counts",
                 key=("chat_id", "scope"),
                 expectations=(
                     _equal("posts", "originals_plus_retweets"),
@@ -116,34 +111,15 @@ SUITES: tuple[Suite, ...] = (
                         "ExpectColumnValuesToBeBetween", column="contributors_if_posts", min_value=1
                     ),
                     _at_least("posts", "contributors"),
-                    expect("ExpectCompoundColumnsToBeUnique", column_list=["chat_id", "scope"]),
-                    *_not_negative(*COUNTS),
                 ),
             ),
-            Batch(
-                name="chat_activity_hour_within_window",
-                sql="""
-                    select chats.chat_id, count(activity.scope) as scope_rows,
-                    {pivot}
-                    from staging.stg_registry__chats as chats
-                    left join marts.chat_activity as activity on chats.chat_id = activity.chat_id
-                    where {months}
-                    group by chats.chat_id
-                """.replace(
-                    "{pivot}",
-                    ",\n".join(
-                        f"max(case when activity.scope = '{scope}' then activity.{c} end) "
-                        f"as {scope}_{c}"
-                        for c in COUNTS
-                        for scope in ("hour", "window")
-                    ),
-                ),
+            Check(
+                relation="chat_activity_hour_within_window",
                 key=("chat_id",),
                 expectations=(
                     expect("ExpectColumnValuesToBeInSet", column="scope_rows", value_set=[2]),
                     *(_at_least(f"window_{c}", f"hour_{c}") for c in COUNTS),
                 ),
-                month_column="chats.chat_month",
             ),
         ),
     ),
@@ -153,35 +129,16 @@ SUITES: tuple[Suite, ...] = (
         severity=ERROR,
         description="Each month's originals and retweets equal the sums over its chats; "
         "contributors <= the chats' contributors; new_contributors <= contributors.",
-        batches=(
-            Batch(
-                name="monthly_activity",
-                sql="""
-                    with chat_months as (
-                        select chat_month,
-                               cast(sum(originals) as bigint) as chats_originals,
-                               cast(sum(retweets) as bigint) as chats_retweets,
-                               cast(sum(contributors) as bigint) as chats_contributors
-                        from marts.chat_activity where scope = 'window'
-                        group by chat_month
-                    )
-                    select cast(months.month as varchar) as month, months.originals,
-                           months.retweets, months.contributors, months.new_contributors,
-                           chat_months.chats_originals, chat_months.chats_retweets,
-                           chat_months.chats_contributors
-                    from marts.monthly_activity as months
-                    left join chat_months on months.month = chat_months.chat_month
-                    where {months}
-                """,
+        checks=(
+            Check(
+                relation="monthly_activity_sums",
                 key=("month",),
                 expectations=(
                     _equal("originals", "chats_originals"),
                     _equal("retweets", "chats_retweets"),
                     _at_least("chats_contributors", "contributors"),
                     _at_least("contributors", "new_contributors"),
-                    *_not_negative("new_contributors"),
                 ),
-                month_column="months.month",
             ),
         ),
     ),
@@ -189,36 +146,17 @@ SUITES: tuple[Suite, ...] = (
         name="posts",
         target=("marts", "posts"),
         severity=ERROR,
-        description="post_id unique per chat; created_at inside the chat window; in_hour "
-        "consistent with the chat's hour; question_id only on originals by non-hosts.",
-        batches=(
-            Batch(
-                name="posts",
-                sql="""
-                    select posts.chat_id, posts.platform, posts.post_id,
-                           posts.created_at >= chats.window_starts_at
-                               and posts.created_at < chats.window_ends_at as inside_window,
-                           posts.in_hour = (posts.created_at >= chats.starts_at
-                               and posts.created_at < chats.hour_ends_at) as in_hour_consistent,
-                           posts.question_id is null
-                               or (not posts.is_retweet and not posts.is_host)
-                               as question_only_on_non_host_original
-                    from marts.posts as posts
-                    inner join staging.stg_registry__chats as chats
-                        on posts.chat_id = chats.chat_id
-                    where {months}
-                """,
+        description="created_at inside the chat window; in_hour consistent with the chat's "
+        "hour; question_id only on originals by non-hosts.",
+        checks=(
+            Check(
+                relation="posts_in_chat",
                 key=("chat_id", "post_id"),
                 expectations=(
-                    expect(
-                        "ExpectCompoundColumnsToBeUnique",
-                        column_list=["chat_id", "platform", "post_id"],
-                    ),
                     _all_true("inside_window"),
                     _all_true("in_hour_consistent"),
                     _all_true("question_only_on_non_host_original"),
                 ),
-                month_column="posts.chat_month",
             ),
         ),
     ),
@@ -228,29 +166,14 @@ SUITES: tuple[Suite, ...] = (
         severity=ERROR,
         description="total_votes = sum of votes; pct = round(100 * votes / total, 1); pct "
         "sums to 100 within rounding (0.1, or 0.05 per option when more).",
-        batches=(
-            Batch(
-                name="poll_options",
-                sql="""
-                    select chat_id, poll_id, option_position, votes, total_votes, pct,
-                           round(100.0 * votes / nullif(total_votes, 0), 1) as expected_pct
-                    from marts.poll_results where {months}
-                """,
+        checks=(
+            Check(
+                relation="poll_options_pct",
                 key=("chat_id", "poll_id", "option_position"),
-                expectations=(_equal("pct", "expected_pct"), *_not_negative("votes")),
+                expectations=(_equal("pct", "expected_pct"),),
             ),
-            Batch(
-                name="polls",
-                sql="""
-                    select chat_id, poll_id, max(total_votes) as total_votes,
-                           min(total_votes) as smallest_total_votes,
-                           cast(sum(votes) as bigint) as sum_of_votes,
-                           round(abs(sum(pct) - 100), 2) as pct_sum_off_by,
-                           greatest(0.1, 0.05 * count(*)) as rounding_tolerance
-                    from marts.poll_results where {months}
-                    group by chat_id, poll_id
-                    having max(total_votes) > 0
-                """,
+            Check(
+                relation="polls_totals",
                 key=("chat_id", "poll_id"),
                 expectations=(
                     _equal("total_votes", "sum_of_votes"),
@@ -266,40 +189,17 @@ SUITES: tuple[Suite, ...] = (
         severity=ERROR,
         description="Responses sum to the originals of posts that have a question; "
         "responders <= responses.",
-        batches=(
-            Batch(
-                name="question_responses",
-                sql="""
-                    select chat_id, question_id, responses, responders
-                    from marts.question_responses where {months}
-                """,
+        checks=(
+            Check(
+                relation="question_responses",
+                schema="marts",
                 key=("chat_id", "question_id"),
-                expectations=(
-                    _at_least("responses", "responders"),
-                    *_not_negative("responses", "responders"),
-                ),
+                expectations=(_at_least("responses", "responders"),),
             ),
-            Batch(
-                name="question_responses_per_chat",
-                sql="""
-                    with responses as (
-                        select chat_id, cast(sum(responses) as bigint) as responses
-                        from marts.question_responses group by chat_id
-                    ),
-                    assigned as (
-                        select chat_id, count(*) as assigned_originals
-                        from marts.posts where question_id is not null group by chat_id
-                    )
-                    select chats.chat_id, coalesce(responses.responses, 0) as responses,
-                           coalesce(assigned.assigned_originals, 0) as assigned_originals
-                    from staging.stg_registry__chats as chats
-                    left join responses on chats.chat_id = responses.chat_id
-                    left join assigned on chats.chat_id = assigned.chat_id
-                    where {months}
-                """,
+            Check(
+                relation="question_responses_per_chat",
                 key=("chat_id",),
                 expectations=(_equal("responses", "assigned_originals"),),
-                month_column="chats.chat_month",
             ),
         ),
     ),
@@ -309,32 +209,11 @@ SUITES: tuple[Suite, ...] = (
         severity=WARN,
         description="Where chats.yaml gives a report's published figures, the computed figure "
         "equals it (a warning: the report shows both; a published figure can be the wrong one).",
-        batches=(
-            Batch(
-                name="published_figures",
-                sql="""
-                    with figures as (
-                        select chat_id,
-                               case scope when 'hour' then 'hour_' else '' end || measure
-                                   as measure,
-                               value
-                        from (
-                            select chat_id, scope, posts, originals, retweets, replies,
-                                   quotes, contributors
-                            from marts.chat_activity where {months}
-                        ) unpivot (value for measure in
-                            (posts, originals, retweets, replies, quotes, contributors))
-                    )
-                    select published.chat_id, published.measure,
-                           published.published_value, figures.value as computed_value
-                    from staging.stg_registry__chat_published as published
-                    inner join figures
-                        on published.chat_id = figures.chat_id
-                        and published.measure = figures.measure
-                """,
+        checks=(
+            Check(
+                relation="published_figures",
                 key=("chat_id", "measure"),
                 expectations=(_equal("computed_value", "published_value"),),
-                month_column="chat_month",
             ),
         ),
     ),
@@ -344,19 +223,9 @@ SUITES: tuple[Suite, ...] = (
         severity=WARN,
         description="A chat's window posts within a factor of 5 of the series median "
         "(a missing or doubled export shows here).",
-        batches=(
-            Batch(
-                name="series_volume",
-                sql="""
-                    with series as (
-                        select median(posts) as median_posts
-                        from marts.chat_activity where scope = 'window' and posts > 0
-                    )
-                    select chat_id, posts, series.median_posts,
-                           round(posts / nullif(series.median_posts, 0), 3) as ratio_to_median
-                    from marts.chat_activity cross join series
-                    where scope = 'window' and {months}
-                """,
+        checks=(
+            Check(
+                relation="series_volume",
                 key=("chat_id",),
                 expectations=(
                     expect(
@@ -375,64 +244,53 @@ SUITES: tuple[Suite, ...] = (
         severity=WARN,
         description="No input was rejected (a warning with the count: see raw.rejected_records "
         "for file, line, field and reason).",
-        batches=(
-            Batch(
-                name="rejected_input",
-                sql="""
-                    select count(*) as rejected_records,
-                           count(distinct source_file) as files_with_rejections
-                    from raw.rejected_records
-                """,
+        checks=(
+            Check(
+                relation="rejected_input",
                 key=(),
                 expectations=(
                     expect("ExpectColumnValuesToBeBetween", column="rejected_records", max_value=0),
                 ),
-                month_column="",
+                partitioned=False,
             ),
         ),
     ),
 )
 
 
-def batch_frame(con, batch: Batch, month_start: str | None, month_end: str | None):
-    """The batch's frame for chats of months [month_start, month_end)."""
-    sql = batch.sql
-    params: list[str] = []
-    if batch.month_column:
-        months = (
-            f"{batch.month_column} >= cast(? as date) and {batch.month_column} < cast(? as date)"
-        )
-        sql = sql.replace("{months}", months)
-        params = [month_start, month_end] * batch.sql.count("{months}")
-    return con.execute(sql, params).df()
+def check_frame(con, check: Check, month_start: str | None, month_end: str | None):
+    """The check relation's rows for chats of months [month_start, month_end), as pandas."""
+    relation = f"{check.schema}.{check.relation}"
+    if not check.partitioned:
+        return con.execute(f"select * from {relation}").df()
+    return con.execute(
+        f"select * from {relation} "
+        "where chat_month >= cast(? as date) and chat_month < cast(? as date)",
+        [month_start, month_end],
+    ).df()
 
 
-def _gx_context(docs_dir: Path | None):
+def _gx_context():
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    if docs_dir is None:
-        context = gx.get_context(mode="ephemeral")
-    else:
-        # A file context keeps every run's results, so the data docs show the history.
-        docs_dir.mkdir(parents=True, exist_ok=True)
-        context = gx.get_context(mode="file", project_root_dir=str(docs_dir))
+    # Ephemeral: results live in audit.validation_results and the run's quality page
+    # (orchestration/reports/quality_page.py), not in GX's Data Docs, which need CDNs.
+    context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
     return context
 
 
-def run_suite(
-    suite: Suite, frames: dict[str, Any], docs_dir: Path | None = None
-) -> list[ExpectationOutcome]:
-    """Validate each batch's frame with GX; return one outcome per expectation."""
+def run_suite(suite: Suite, frames: dict[str, Any]) -> list[ExpectationOutcome]:
+    """Validate each check relation's frame with GX; return one outcome per expectation."""
     import great_expectations as gx
 
-    context = _gx_context(docs_dir)
+    context = _gx_context()
     source = context.data_sources.add_or_update_pandas("tweetchat_marts")
     outcomes: list[ExpectationOutcome] = []
-    for batch in suite.batches:
-        name = f"{suite.name}.{batch.name}"
+    for check in suite.checks:
+        name = f"{suite.name}.{check.relation}"
         try:
             asset = source.get_asset(name)
         except LookupError:
@@ -444,41 +302,40 @@ def run_suite(
         expectation_suite = context.suites.add_or_update(
             gx.ExpectationSuite(
                 name=name,
-                expectations=[e.build() for e in batch.expectations],
+                expectations=[e.build() for e in check.expectations],
                 meta={"severity": suite.severity, "target": "/".join(suite.target)},
             )
         )
         validation = context.validation_definitions.add_or_update(
             gx.ValidationDefinition(name=name, data=definition, suite=expectation_suite)
         )
-        actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if docs_dir else []
         checkpoint = context.checkpoints.add_or_update(
             gx.Checkpoint(
                 name=name,
                 validation_definitions=[validation],
-                actions=actions,
+                actions=[],
                 result_format={
                     "result_format": "COMPLETE",
-                    "unexpected_index_column_names": list(batch.key),
+                    "unexpected_index_column_names": list(check.key),
                     "partial_unexpected_count": QUOTED_FAILURES,
                 },
             )
         )
-        result = checkpoint.run(batch_parameters={"dataframe": frames[batch.name]})
+        result = checkpoint.run(batch_parameters={"dataframe": frames[check.relation]})
         for run_result in result.run_results.values():
             for expectation_result in run_result.results:
-                outcomes.append(_outcome(suite, batch, expectation_result))
+                outcomes.append(_outcome(suite, check, expectation_result))
     return outcomes
 
 
-def _outcome(suite: Suite, batch: Batch, expectation_result) -> ExpectationOutcome:
+def _outcome(suite: Suite, check: Check, expectation_result) -> ExpectationOutcome:
     config = expectation_result.expectation_config
     kwargs = {k: v for k, v in config.kwargs.items() if k not in ("batch_id",)}
     described = f"{config.type}({', '.join(f'{k}={v}' for k, v in kwargs.items())})"
     result = expectation_result.result or {}
     return ExpectationOutcome(
         suite=suite.name,
-        batch=batch.name,
+        batch=check.relation,
         expectation=described,
         target="/".join(suite.target),
         severity=suite.severity,

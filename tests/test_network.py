@@ -1,24 +1,29 @@
-"""The networkx step: centrality of a small hand-drawn conversation network."""
+"""The networkx step: betweenness of a small hand-drawn conversation network.
 
-from orchestration.network import chat_centrality
+The ranking and the degrees beside it are the dbt mart's (marts.account_centrality, with
+its unit test in account_centrality.yml); Python computes betweenness only.
+"""
+
+from orchestration.network import chat_betweenness
 
 
-def test_bridge_account_ranks_first_and_carries_its_degrees():
+def test_bridge_account_carries_every_path_between_the_two_sides():
     # a and b talk to hub; hub talks to c and d: every path between the two sides runs via hub.
     edges = [("a", "hub"), ("b", "hub"), ("hub", "c"), ("hub", "d")]
-    # (in, out, weighted in) as marts.account_degrees counts them (tested with the marts).
-    degrees = {"a": (0, 1, 0), "b": (0, 1, 0), "hub": (2, 2, 4), "c": (1, 0, 1), "d": (1, 0, 1)}
-    ranked = chat_centrality("chat", edges, degrees)
-    first = ranked[0]
-    assert first.username == "hub" and first.centrality_rank == 1
-    assert (first.in_degree, first.out_degree, first.weighted_in_degree) == (2, 2, 4)
+    betweenness = chat_betweenness(["a", "b", "hub", "c", "d"], edges)
     # 4 of the (n-1)(n-2) = 12 ordered pairs of the others pass through hub.
-    assert first.betweenness == round(4 / 12, 6)
-    assert [r.centrality_rank for r in ranked] == [1, 2, 3, 4, 5]
-    assert all(r.betweenness == 0 for r in ranked[1:])
-    # Ties in betweenness: more accounts talking to it first, then by name.
-    assert [r.username for r in ranked[1:]] == ["c", "d", "a", "b"]
+    assert betweenness["hub"] == 4 / 12
+    assert {account: value for account, value in betweenness.items() if account != "hub"} == {
+        "a": 0,
+        "b": 0,
+        "c": 0,
+        "d": 0,
+    }
+
+
+def test_an_account_without_edges_is_in_the_network_with_zero():
+    assert chat_betweenness(["a", "b", "lone"], [("a", "b")]) == {"a": 0, "b": 0, "lone": 0}
 
 
 def test_an_empty_network_has_no_accounts():
-    assert chat_centrality("chat", [], {}) == []
+    assert chat_betweenness([], []) == {}

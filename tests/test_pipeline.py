@@ -156,7 +156,7 @@ def test_most_popular_post_answers_q4(sample_run):
     assert row[3].startswith("What advice would you give to senior leaders")
 
 
-def test_account_centrality_written_back_for_each_chat(sample_run):
+def test_account_centrality_built_by_dbt_from_the_python_betweenness(sample_run):
     rows = published(
         """select c.chat_id, count(*), min(centrality_rank), max(centrality_rank), n.accounts
            from marts.account_centrality c join marts.network_summary n using (chat_id)
@@ -166,10 +166,23 @@ def test_account_centrality_written_back_for_each_chat(sample_run):
     assert len(rows) == 4
     for _, accounts, first, last, network_accounts in rows:
         assert accounts == network_accounts == last and first == 1
-    materialization = sample_run["instance"].get_latest_materialization_event(
-        dg.AssetKey(["marts", "account_centrality"])
+    # Python wrote betweenness only; the mart (a dbt model) joined the degrees and ranked.
+    ((betweenness_rows,),) = published(
+        "select count(*) from analysis.account_betweenness", sample_run["root"]
     )
-    assert "most_central" in materialization.asset_materialization.metadata
+    assert betweenness_rows == sum(row[1] for row in rows)
+    columns = published(
+        "select column_name from information_schema.columns "
+        "where table_schema = 'analysis' and table_name = 'account_betweenness'",
+        sample_run["root"],
+    )
+    assert {c for (c,) in columns} == {"chat_id", "chat_month", "username", "betweenness"}
+    for key in (["analysis", "account_betweenness"], ["marts", "account_centrality"]):
+        assert sample_run["instance"].get_latest_materialization_event(dg.AssetKey(key)), key
+    python_step = sample_run["instance"].get_latest_materialization_event(
+        dg.AssetKey(["analysis", "account_betweenness"])
+    )
+    assert "most_central" in python_step.asset_materialization.metadata
 
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason=f"{SHARED} is missing (the shared contract)")

@@ -110,14 +110,34 @@ def test_changed_poll_votes_fail_the_poll_check(april):
     assert not result.success and not republished
 
 
-def test_duplicated_post_fails_the_posts_check(april):
+def test_duplicated_post_fails_the_posts_key_test_and_publishes_nothing(april):
+    # The key is the mart's own rule (a dbt data_test in posts.yml), which the check job runs
+    # again beside the GX suites.
     result, failed, republished = tamper_and_check(
         april,
         f"insert into marts.posts select * from marts.posts where chat_id = '{CHAT}' "
         "and not is_retweet order by post_id limit 1",
     )
+    assert failed.get("unique_combination_posts_chat_id__post_id") == dg.AssetCheckSeverity.ERROR
+    assert not result.success and not republished
+
+
+def test_post_outside_its_window_fails_the_posts_suite(april):
+    result, failed, republished = tamper_and_check(
+        april,
+        f"update marts.posts set created_at = created_at + interval 30 day "
+        f"where chat_id = '{CHAT}' and post_id = (select min(post_id) from marts.posts "
+        f"where chat_id = '{CHAT}')",
+    )
     assert failed.get("posts") == dg.AssetCheckSeverity.ERROR
     assert not result.success and not republished
+    observed = query(
+        april["build"],
+        "select batch, expectation, observed from audit.validation_results "
+        "where suite = 'posts' and not success",
+    )
+    assert {batch for batch, *_ in observed} == {"posts_in_chat"}
+    assert any("inside_window" in expectation for _, expectation, _ in observed)
 
 
 def test_published_figure_mismatch_warns_and_still_publishes(april):

@@ -1,6 +1,7 @@
 """Great Expectations suites as Dagster asset checks: errors block what is downstream.
 
-Each suite of orchestration/quality.py is one check on the asset it names. An error-severity
+Each suite of orchestration/quality.py is one check on the asset it names, reading the dbt
+`checks` relations it lists (its additional deps in the asset graph). An error-severity
 check is blocking, so the network, chart, report and publish assets of a run do not run on
 a failed count; a warning is recorded and shown, and never blocks.
 """
@@ -10,7 +11,7 @@ import dagster as dg
 from orchestration import markdown
 from orchestration.defs.partitions import dbt_vars, monthly_partitions
 from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
-from orchestration.quality import ERROR, SUITES, Suite, batch_frame, record, run_suite
+from orchestration.quality import ERROR, SUITES, Suite, check_frame, record, run_suite
 from orchestration.reports.quality_page import write_run_page
 from orchestration.warehouse import connect
 
@@ -22,6 +23,13 @@ def build_check(suite: Suite) -> dg.AssetChecksDefinition:
     # The raw tables are not partitioned (a file may hold any months): their checks validate
     # the whole table and record no months.
     partitioned = suite.target[0] != "raw"
+    checks = suite.checks
+    # The checks relations; a mart read as it is (the checked asset itself) is no extra dep.
+    relations = [
+        dg.AssetKey([check.schema, check.relation])
+        for check in checks
+        if (check.schema, check.relation) != suite.target
+    ]
 
     @dg.asset_check(
         asset=dg.AssetKey(list(suite.target)),
@@ -29,6 +37,7 @@ def build_check(suite: Suite) -> dg.AssetChecksDefinition:
         description=f"[{suite.severity}] {suite.description}",
         blocking=suite.severity == ERROR,
         partitions_def=monthly_partitions if partitioned else None,
+        additional_deps=relations,
         pool=WAREHOUSE_POOL,
     )
     def great_expectations_check(
@@ -40,8 +49,8 @@ def build_check(suite: Suite) -> dg.AssetChecksDefinition:
             months = dbt_vars(window.start, window.end)
         with connect(warehouse.build_database, read_only=True) as con:
             frames = {
-                batch.name: batch_frame(con, batch, months["month_start"], months["month_end"])
-                for batch in suite.batches
+                check.relation: check_frame(con, check, months["month_start"], months["month_end"])
+                for check in checks
             }
         out_dir = warehouse.settings.out_dir
         # No GX Data Docs (they load their CSS and scripts from CDNs): the run's own page,
@@ -65,7 +74,7 @@ def build_check(suite: Suite) -> dg.AssetChecksDefinition:
                 "rows_validated": sum(len(frame) for frame in frames.values()),
                 "results": dg.MetadataValue.md(
                     markdown.table(
-                        ["frame", "expectation", "passed", "observed"],
+                        ["relation", "expectation", "passed", "observed"],
                         [
                             (o.batch, o.expectation, "yes" if o.success else "NO", o.observed)
                             for o in outcomes

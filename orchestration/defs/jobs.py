@@ -3,6 +3,7 @@
 import dagster as dg
 
 from orchestration.defs.checks import quality_checks
+from orchestration.defs.dbt import tweetchat_dbt_analysis_models, tweetchat_dbt_models
 from orchestration.defs.partitions import monthly_partitions
 from orchestration.defs.publish import PUBLISHED_KEY
 from orchestration.defs.reports import CHARTS_KEY, REPORTS_KEY
@@ -32,13 +33,23 @@ tweetchat_warehouse_job = dg.define_asset_job(
     tags=WAREHOUSE_LANE,
 )
 
+# The marts' own dbt data_tests (single-column rules, keys) run again with the GX suites.
+MART_KEYS = [
+    key
+    for models in (tweetchat_dbt_models, tweetchat_dbt_analysis_models)
+    for key in models.keys
+    if key.path[0] == "marts"
+]
+
 tweetchat_check_job = dg.define_asset_job(
     name="tweetchat_check_job",
     selection=dg.AssetSelection.checks(*quality_checks)
+    | dg.AssetSelection.checks_for_assets(*MART_KEYS)
     | dg.AssetSelection.assets(PUBLISHED_KEY, CHARTS_KEY, REPORTS_KEY, TRANSCRIPTS_KEY),
     partitions_def=monthly_partitions,
-    description="Validate the working database as built (no ingest, no dbt); when no "
-    "blocking check fails, publish it and render the charts and reports.",
+    description="Validate the working database as built (no ingest, no dbt build: the GX "
+    "suites and the marts' dbt tests); when no blocking check fails, publish it and render "
+    "the charts and reports.",
     executor_def=dg.in_process_executor,
     tags=WAREHOUSE_LANE,
 )

@@ -90,7 +90,8 @@ final as (
     inner join posts
         on tagged.platform = posts.platform and tagged.post_id = posts.post_id
     left join chat_hosts
-        on tagged.chat_id = chat_hosts.chat_id and lower(posts.author_username) = chat_hosts.username
+        on tagged.chat_id = chat_hosts.chat_id
+        and lower(posts.author_username) = chat_hosts.username
 )
 
 select * from final

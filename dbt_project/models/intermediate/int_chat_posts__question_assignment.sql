@@ -21,7 +21,8 @@ questions as (
 ),
 
 eligible as (
-    select chat_id, chat_month, platform, post_id, created_at, text, reply_to_post_id,
+    select
+        chat_id, chat_month, platform, post_id, created_at, text, reply_to_post_id,
         quoted_post_id
     from chat_posts
     where not is_retweet and not is_host

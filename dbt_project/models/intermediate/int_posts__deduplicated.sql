@@ -19,7 +19,8 @@ ranked as (
         *,
         row_number() over (
             partition by platform, post_id
-            order by retrieved_at desc nulls last, file_modified_at desc, source_file desc,
+            order by
+                retrieved_at desc nulls last, file_modified_at desc, source_file desc,
                 source_line desc
         ) as copy_rank
     from posts
@@ -61,10 +62,11 @@ final as (
     from latest
     left join users
         on latest.platform = users.platform and latest.author_id = users.user_id
-    where not exists (
-        select 1 from superseded
-        where superseded.platform = latest.platform and superseded.post_id = latest.post_id
-    )
+    where
+        not exists (
+            select 1 from superseded
+            where superseded.platform = latest.platform and superseded.post_id = latest.post_id
+        )
 )
 
 select * from final

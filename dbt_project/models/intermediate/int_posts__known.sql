@@ -24,10 +24,13 @@ referenced_latest as (
             order by retrieved_at desc nulls last, source_file desc, source_line desc
         ) as copy_rank
     from referenced
-    where not exists (
-        select 1 from exported
-        where exported.platform = referenced.platform and exported.post_id = referenced.post_id
-    )
+    where
+        not exists (
+            select 1 from exported
+            where
+                exported.platform = referenced.platform
+                and exported.post_id = referenced.post_id
+        )
 ),
 
 final as (
@@ -49,14 +52,14 @@ final as (
         referenced_latest.platform,
         referenced_latest.post_id,
         referenced_latest.author_id,
-        coalesce(referenced_latest.author_username, users.username),
+        coalesce(referenced_latest.author_username, users.username) as author_username,
         referenced_latest.created_at,
         referenced_latest.reply_to_post_id,
         referenced_latest.reply_to_user_id,
         referenced_latest.quoted_post_id,
         referenced_latest.retweeted_post_id,
         referenced_latest.poll_ids,
-        false
+        false as is_exported
     from referenced_latest
     left join users
         on referenced_latest.platform = users.platform

@@ -91,8 +91,10 @@ final as (
         bounded.bucket_start,
         {{ utc_to_local('bounded.bucket_start', 'bounded.timezone') }} as bucket_start_local,
         bounded.bucket_end,
-        cast({{ dbt.datediff('bounded.bucket_start', 'bounded.bucket_end', 'second') }} / 60
-            as integer) as bucket_minutes,
+        cast(
+            {{ dbt.datediff('bounded.bucket_start', 'bounded.bucket_end', 'second') }} / 60  -- noqa: LT05
+            as integer
+        ) as bucket_minutes,
         bounded.in_hour,
         coalesce(counted.originals, 0) as originals,
         coalesce(counted.retweets, 0) as retweets,

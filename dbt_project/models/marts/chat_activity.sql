@@ -1,5 +1,6 @@
--- Activity figures per chat and scope (metrics.md 4); a chat with no posts has zero rows
--- of counts, not a missing row.
+-- Activity figures per chat and scope (metrics.md 4): chat_activity_by_platform summed over
+-- the platforms, so each figure is counted once. Contributors add up too, since an account
+-- belongs to one platform. A chat with no posts has zero rows of counts, not a missing row.
 with
 
 chats as (
@@ -7,8 +8,8 @@ chats as (
     where {{ in_partition('chat_month') }}
 ),
 
-posts as (
-    select * from {{ ref('posts') }}
+by_platform as (
+    select * from {{ ref('chat_activity_by_platform') }}
     where {{ in_partition('chat_month') }}
 ),
 
@@ -18,25 +19,19 @@ scopes as (
     select 'window' as scope
 ),
 
-scoped_posts as (
-    select posts.*, scopes.scope
-    from posts
-    inner join scopes on scopes.scope = 'window' or posts.in_hour
-),
-
 figures as (
     select
         chat_id,
         scope,
-        count(*) as posts,
-        {{ count_where('not is_retweet') }} as originals,
-        {{ count_where('is_retweet') }} as retweets,
-        {{ count_where('is_reply') }} as replies,
-        {{ count_where('is_quote') }} as quotes,
-        count(distinct account_key) as contributors,
+        {{ sum_bigint('posts') }} as posts,
+        {{ sum_bigint('originals') }} as originals,
+        {{ sum_bigint('retweets') }} as retweets,
+        {{ sum_bigint('replies') }} as replies,
+        {{ sum_bigint('quotes') }} as quotes,
+        {{ sum_bigint('contributors') }} as contributors,
         -- Null when no original carries an impression count (unknown, not zero).
-        {{ sum_bigint('case when not is_retweet then impression_count end') }} as impressions
-    from scoped_posts
+        {{ sum_bigint('impressions') }} as impressions
+    from by_platform
     group by chat_id, scope
 ),
 

@@ -1,8 +1,6 @@
--- Activity figures per chat, scope and platform (metrics.md 4), for chats that run on several
--- platforms at once. chat_activity keeps its grain (all platforms together); here a platform
--- appears where the chat has at least one post on it. Posts, originals, retweets, replies and
--- quotes add up across platforms to chat_activity; contributors too, since an account
--- belongs to one platform.
+-- Activity figures per chat, scope and platform (metrics.md 4): the one place the chat
+-- figures are counted. A platform appears where the chat has at least one post on it;
+-- chat_activity sums these rows over the platforms (all platforms together).
 with
 
 posts as (

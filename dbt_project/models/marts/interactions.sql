@@ -39,9 +39,9 @@ edges as (
     select
         chat_posts.chat_id,
         chat_posts.chat_month,
-        chat_posts.author_username,
-        quoted.author_username,
-        'quote'
+        chat_posts.author_username as source_username,
+        quoted.author_username as target_username,
+        'quote' as kind
     from chat_posts
     inner join exported_posts as quoted
         on chat_posts.platform = quoted.platform and chat_posts.quoted_post_id = quoted.post_id
@@ -50,10 +50,11 @@ edges as (
     select
         chat_posts.chat_id,
         chat_posts.chat_month,
-        chat_posts.author_username,
+        chat_posts.author_username as source_username,
         -- A retweet whose original is not exported still names it: 'RT @name: ...'.
-        coalesce(retweeted.author_username, regexp_extract(chat_posts.text, '^RT @(\w+):', 1)),
-        'retweet'
+        coalesce(retweeted.author_username, regexp_extract(chat_posts.text, '^RT @(\w+):', 1))
+            as target_username,
+        'retweet' as kind
     from chat_posts
     left join exported_posts as retweeted
         on chat_posts.platform = retweeted.platform
@@ -64,9 +65,9 @@ edges as (
     select
         chat_posts.chat_id,
         chat_posts.chat_month,
-        chat_posts.author_username,
-        mentions.username,
-        'mention'
+        chat_posts.author_username as source_username,
+        mentions.username as target_username,
+        'mention' as kind
     from chat_posts
     inner join mentions
         on chat_posts.platform = mentions.platform and chat_posts.post_id = mentions.post_id

@@ -54,7 +54,7 @@ final as (
         coalesce(month_contributors.contributors, 0) as contributors,
         coalesce(month_contributors.new_contributors, 0) as new_contributors,
         coalesce(month_contributors.contributors, 0)
-            - coalesce(month_contributors.new_contributors, 0) as returning_contributors,
+        - coalesce(month_contributors.new_contributors, 0) as returning_contributors,
         month_figures.originals,
         month_figures.retweets,
         month_figures.posts

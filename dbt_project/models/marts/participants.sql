@@ -23,8 +23,10 @@ accounts as (
         {{ count_where('is_retweet') }} as retweets,
         {{ count_where('is_reply') }} as replies,
         {{ count_where('is_quote') }} as quotes,
-        coalesce({{ sum_bigint('case when not is_retweet then like_count end') }}, 0) as likes_received,
-        coalesce({{ sum_bigint('case when not is_retweet then retweet_count end') }}, 0) as retweets_received
+        coalesce({{ sum_bigint('case when not is_retweet then like_count end') }}, 0)
+            as likes_received,
+        coalesce({{ sum_bigint('case when not is_retweet then retweet_count end') }}, 0)
+            as retweets_received
     from posts
     group by chat_id, chat_month, account_key
 ),
@@ -54,10 +56,11 @@ final as (
         coalesce(mentions_received.mentions_received, 0) as mentions_received,
         case
             when not accounts.is_host then row_number() over (
-                partition by accounts.chat_id, accounts.is_host
-                order by accounts.originals desc, accounts.retweets desc,
-                    lower(accounts.username), accounts.account_key
-            )
+                    partition by accounts.chat_id, accounts.is_host
+                    order by
+                        accounts.originals desc, accounts.retweets desc,
+                        lower(accounts.username), accounts.account_key
+                )
         end as participant_rank
     from accounts
     left join mentions_received

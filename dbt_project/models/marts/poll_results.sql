@@ -33,7 +33,8 @@ post_polls as (
     where chat_posts.is_retweet and exported_posts.poll_ids is not null
     union
     -- A retweet's own record may carry the poll of the post it retweets.
-    select chat_id, chat_month, platform, retweeted_post_id as post_id,
+    select
+        chat_id, chat_month, platform, retweeted_post_id as post_id,
         {{ explode('poll_ids') }} as poll_id
     from chat_posts
     where is_retweet and poll_ids is not null and retweeted_post_id is not null

@@ -81,7 +81,8 @@ terms as (
     select chat_id, chat_month, question_id, word as term, 1 as term_words
     from words
     union all
-    select first.chat_id, first.chat_month, first.question_id,
+    select
+        first.chat_id, first.chat_month, first.question_id,
         first.word || ' ' || second.word as term, 2 as term_words
     from words as first
     inner join words as second

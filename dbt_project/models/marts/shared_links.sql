@@ -65,20 +65,25 @@ resources as (
         author_username,
         created_at,
         scheme || '://' || host || {{ trim_chars('path', "'/'", 'trailing') }}
-            || case when kept_query <> '' then '?' || kept_query else '' end
-            || fragment as url,
+        || case when kept_query <> '' then '?' || kept_query else '' end
+        || fragment as url,
         regexp_replace(regexp_replace(host, ':[0-9]+$', ''), '^www\.', '') as domain
     from normalised
-    where not exists (
-        select 1
-        from platform_links
-        where {{ regex_matches('normalised.host', 'platform_links.host_pattern') }}
-            and {{ regex_matches('normalised.path', "coalesce(platform_links.path_pattern, '')") }}
-    )
+    where
+        not exists (
+            select 1
+            from platform_links
+            where
+                {{ regex_matches('normalised.host', 'platform_links.host_pattern') }}
+                and {{ regex_matches(
+                    'normalised.path', "coalesce(platform_links.path_pattern, '')"
+                ) }}
+        )
 ),
 
 shares as (
-    select distinct chat_id, chat_month, platform, post_id, author_username, created_at, url,
+    select distinct
+        chat_id, chat_month, platform, post_id, author_username, created_at, url,
         domain
     from resources
 ),

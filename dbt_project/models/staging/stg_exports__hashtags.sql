@@ -20,7 +20,11 @@ from_text as (
 
 final as (
     select distinct platform, post_id, lower(tag) as hashtag
-    from (select * from from_entities union all select * from from_text) as tags
+    from (
+        select * from from_entities
+        union all
+        select * from from_text
+    ) as tags
     where tag is not null and tag <> ''
 )
 
