@@ -64,7 +64,8 @@ retweets as (
         retweeted_post_id,
         case when retweeted_post_id is null then text end as unnamed_original_text,
         row_number() over (
-            partition by chat_id, platform, retweeted_post_id,
+            partition by
+                chat_id, platform, retweeted_post_id,
                 case when retweeted_post_id is null then text end
             order by created_at, post_id
         ) as retweet_rank
@@ -92,9 +93,9 @@ first_retweets as (
         on retweets.chat_id = retweet_groups.chat_id
         and retweets.platform = retweet_groups.platform
         and coalesce(retweets.retweeted_post_id, '')
-            = coalesce(retweet_groups.retweeted_post_id, '')
+        = coalesce(retweet_groups.retweeted_post_id, '')
         and coalesce(retweets.unnamed_original_text, '')
-            = coalesce(retweet_groups.unnamed_original_text, '')
+        = coalesce(retweet_groups.unnamed_original_text, '')
     where retweets.retweet_rank = 1
 ),
 
@@ -167,11 +168,11 @@ retweeted_in as (
         on first_retweets.chat_id = chat_hosts.chat_id
         and lower(known_posts.author_username) = chat_hosts.username
     where not exists (
-        select 1 from chat_originals
-        where chat_originals.chat_id = first_retweets.chat_id
-            and chat_originals.platform = first_retweets.platform
-            and chat_originals.post_id = first_retweets.retweeted_post_id
-    )
+            select 1 from chat_originals
+            where chat_originals.chat_id = first_retweets.chat_id
+                and chat_originals.platform = first_retweets.platform
+                and chat_originals.post_id = first_retweets.retweeted_post_id
+        )
 ),
 
 entries as (
@@ -214,11 +215,11 @@ parents as (
         and children.reply_to_post_id = parent_entries.post_id
         and children.part = parent_entries.part
     where not exists (
-        select 1 from question_posts
-        where question_posts.chat_id = children.chat_id
-            and question_posts.platform = children.platform
-            and question_posts.post_id = children.post_id
-    )
+            select 1 from question_posts
+            where question_posts.chat_id = children.chat_id
+                and question_posts.platform = children.platform
+                and question_posts.post_id = children.post_id
+        )
 ),
 
 -- Every threaded ancestor, nearest first; the depth bound stops an export with a reply cycle.
@@ -306,12 +307,12 @@ media as (
         count(distinct url) as media_count
     from entry_urls
     where exists (
-        select 1
-        from media_links
-        where media_links.platform = entry_urls.platform
-            and {{ regex_matches('entry_urls.host', 'media_links.host_pattern') }}
-            and {{ regex_matches('entry_urls.path', "coalesce(media_links.path_pattern, '')") }}
-    )
+            select 1
+            from media_links
+            where media_links.platform = entry_urls.platform
+                and {{ regex_matches('entry_urls.host', 'media_links.host_pattern') }}
+                and {{ regex_matches('entry_urls.path', "coalesce(media_links.path_pattern, '')") }}
+        )
     group by chat_id, platform, post_id
 ),
 

@@ -21,7 +21,8 @@ theme_counts as (
         theme_id,
         count(distinct platform || ':' || post_id) as responses,
         count(distinct account_key) as responders,
-        count(distinct case when is_primary then platform || ':' || post_id end) as primary_responses
+        count(distinct case when is_primary then platform || ':' || post_id end)
+            as primary_responses
     from theme_responses
     group by chat_id, question_id, theme_id
 ),
@@ -51,10 +52,10 @@ final as (
         case
             when question_totals.themed_responses > 0
                 then cast(round(
-                    100.0 * coalesce(theme_counts.primary_responses, 0)
-                    / question_totals.themed_responses,
-                    1
-                ) as double)
+                        100.0 * coalesce(theme_counts.primary_responses, 0)
+                        / question_totals.themed_responses,
+                        1
+                    ) as double)
             else cast(0 as double)
         end as share_pct,
         themes.theme_position

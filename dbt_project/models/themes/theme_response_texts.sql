@@ -6,7 +6,8 @@ with
 
 posts as (
     select * from {{ ref('posts') }}
-    where {{ in_partition('chat_month') }}
+    where
+        {{ in_partition('chat_month') }}
         and question_id is not null and not is_host and not is_retweet
 ),
 
@@ -40,7 +41,11 @@ without_mentions as (
 without_tags as (
     select
         *,
-        {{ regex_replace_all('text_2', "'#?\\b[QqAa][0-9]+[A-Za-z]?(\\.[0-9]+)?\\b\\s*[:.)-]?'", "' '") }} as text_3
+        {{ regex_replace_all(
+            'text_2',
+            "'#?\\b[QqAa][0-9]+[A-Za-z]?(\\.[0-9]+)?\\b\\s*[:.)-]?'",
+            "' '",
+        ) }} as text_3
     from without_mentions
 ),
 
