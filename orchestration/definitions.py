@@ -12,10 +12,12 @@ from orchestration.defs.reports import charts, chat_reports
 from orchestration.defs.resources import build_resources
 from orchestration.defs.schedules import monthly_schedule
 from orchestration.defs.sensors import raw_directory_sensor
+from orchestration.runs import tweetchat_executor
+from orchestration.settings import Settings
 
 
-def build_definitions() -> dg.Definitions:
-    """The definitions with resources from the current TWEETCHAT_* environment."""
+def build_definitions(settings: Settings | None = None) -> dg.Definitions:
+    """The definitions with resources from `settings` (default: the environment's)."""
     return dg.Definitions(
         assets=[
             chat_registry,
@@ -30,7 +32,9 @@ def build_definitions() -> dg.Definitions:
         jobs=[tweetchat_job, tweetchat_warehouse_job, tweetchat_check_job],
         schedules=[monthly_schedule],
         sensors=[raw_directory_sensor],
-        resources=build_resources(),
+        resources=build_resources(settings or Settings.from_environment()),
+        # Assets materialised from the UI's graph run like the jobs, recovery included.
+        executor=tweetchat_executor,
     )
 
 

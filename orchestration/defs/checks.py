@@ -9,7 +9,7 @@ import dagster as dg
 
 from orchestration import markdown
 from orchestration.defs.partitions import dbt_vars, monthly_partitions
-from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.defs.resources import WAREHOUSE_POOL, SettingsResource
 from orchestration.quality import ERROR, SUITES, Suite, batch_frame, record, run_suite
 from orchestration.warehouse import connect
 
@@ -39,20 +39,20 @@ def build_check(suite: Suite) -> dg.AssetChecksDefinition:
         pool=WAREHOUSE_POOL,
     )
     def great_expectations_check(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+        context: dg.AssetCheckExecutionContext, settings: SettingsResource
     ) -> dg.AssetCheckResult:
         months = {"month_start": None, "month_end": None}
         if partitioned:
             window = context.partition_time_window
             months = dbt_vars(window.start, window.end)
-        with connect(warehouse.build_database, read_only=True) as con:
+        with connect(settings.build_database, read_only=True) as con:
             frames = {
                 batch.name: batch_frame(con, batch, months["month_start"], months["month_end"])
                 for batch in suite.batches
             }
-        out_dir = warehouse.settings.out_dir
+        out_dir = settings.out_dir_path
         outcomes = run_suite(suite, frames, docs_dir=out_dir / DATA_DOCS_DIR)
-        with connect(warehouse.build_database) as con:
+        with connect(settings.build_database) as con:
             record(con, outcomes, context.run.run_id, months["month_start"], months["month_end"])
         failed = [o for o in outcomes if not o.success]
         for outcome in failed:

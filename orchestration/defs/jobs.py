@@ -6,14 +6,15 @@ from orchestration.defs.checks import quality_checks
 from orchestration.defs.partitions import monthly_partitions
 from orchestration.defs.publish import PUBLISHED_KEY
 from orchestration.defs.reports import CHARTS_KEY, REPORTS_KEY
+from orchestration.runs import tweetchat_executor
 
 tweetchat_job = dg.define_asset_job(
     name="tweetchat_job",
     selection=dg.AssetSelection.all(),
     partitions_def=monthly_partitions,
     description="Everything for the chats of the selected months; a range runs as one run.",
-    # One process: the steps share one DuckDB file, so parallel processes would only wait.
-    executor_def=dg.in_process_executor,
+    # One process (the steps share one DuckDB file), which recovers interrupted runs first.
+    executor_def=tweetchat_executor,
 )
 
 tweetchat_warehouse_job = dg.define_asset_job(
@@ -22,7 +23,7 @@ tweetchat_warehouse_job = dg.define_asset_job(
     partitions_def=monthly_partitions,
     description="The warehouse without the charts and reports (`tweetchat run --no-reports`): "
     "for a backfill of many months whose reports nobody needs redrawn.",
-    executor_def=dg.in_process_executor,
+    executor_def=tweetchat_executor,
 )
 
 tweetchat_check_job = dg.define_asset_job(
@@ -32,5 +33,5 @@ tweetchat_check_job = dg.define_asset_job(
     partitions_def=monthly_partitions,
     description="Validate the working database as built (no ingest, no dbt); when no "
     "blocking check fails, publish it and render the charts and reports.",
-    executor_def=dg.in_process_executor,
+    executor_def=tweetchat_executor,
 )

@@ -6,7 +6,7 @@ import dagster as dg
 
 from orchestration import markdown
 from orchestration.defs.partitions import dbt_vars, monthly_partitions
-from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.defs.resources import WAREHOUSE_POOL, SettingsResource
 from orchestration.network import CONVERSATION_KINDS, chat_centrality
 from orchestration.warehouse import connect, insert_many
 
@@ -38,12 +38,12 @@ create table if not exists marts.account_centrality (
     "marts.account_degrees, betweenness (networkx, normalised) and the rank by it.",
 )
 def account_centrality(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, settings: SettingsResource
 ) -> dg.MaterializeResult:
     months = dbt_vars(context.partition_time_window.start, context.partition_time_window.end)
     in_months = "chat_month >= cast(? as date) and chat_month < cast(? as date)"
     bounds = [months["month_start"], months["month_end"]]
-    with connect(warehouse.build_database) as con:
+    with connect(settings.build_database) as con:
         chats = con.execute(
             f"select chat_id, chat_month from marts.network_summary where {in_months} "
             "order by chat_month, chat_id",

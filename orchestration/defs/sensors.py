@@ -7,7 +7,7 @@ import dagster as dg
 
 from orchestration.defs.jobs import tweetchat_job
 from orchestration.defs.partitions import month_key, monthly_partitions
-from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.resources import SettingsResource
 from orchestration.ingest import export_files, file_months
 from orchestration.readers import UnknownFormatError
 from orchestration.registry import RegistryError
@@ -36,23 +36,23 @@ def changed_files(
     description="Watches the raw export directory; each new or changed file requests the month "
     "partitions of the chats whose windows its posts fall in.",
 )
-def raw_directory_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
-    settings = warehouse.settings
-    if not settings.raw_dir.is_dir():
-        return dg.SkipReason(f"{settings.raw_dir} does not exist yet")
+def raw_directory_sensor(context: dg.SensorEvaluationContext, settings: SettingsResource):
+    current = settings.resolve()
+    if not current.raw_dir.is_dir():
+        return dg.SkipReason(f"{current.raw_dir} does not exist yet")
     cursor = json.loads(context.cursor) if context.cursor else {}
-    changed, new_cursor = changed_files(settings.raw_dir, cursor)
+    changed, new_cursor = changed_files(current.raw_dir, cursor)
     if not changed:
         return dg.SkipReason("no new or changed export files")
     try:
-        chats = warehouse.registry().chats
+        chats = settings.registry().chats
     except RegistryError as error:
         return dg.SkipReason(f"chat registry unreadable: {error}")
     files_by_month: dict[str, list[str]] = {}
     valid_keys = set(monthly_partitions.get_partition_keys())
     for name, path in changed:
         try:
-            months = file_months(path, chats, settings.raw_dir)
+            months = file_months(path, chats, current.raw_dir)
         except (UnknownFormatError, RuntimeError, ValueError) as error:
             context.log.warning(f"{path}: skipped by the sensor: {error}")
             continue
