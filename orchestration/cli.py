@@ -195,24 +195,30 @@ def _execute_job(args, job_name: str, verb: str, done: str) -> int:
         print(f"tweetchat {verb}: notice: {notice}", file=sys.stderr)
     first, last = months_to_run(args.month, registry)
 
-    from orchestration.definitions import build_definitions
+    import dagster as dg
+
     from orchestration.defs.partitions import monthly_partitions
     from orchestration.runs import instance_for
-
-    defs = build_definitions(current)
 
     keys = monthly_partitions.get_partition_keys()
     for key in (first, last):
         if key not in keys:
             raise CliError(
-                f"month {key[:7]} is outside the partitions {keys[0][:7]}..{keys[-1][:7]}; "
-                "set TWEETCHAT_FIRST_MONTH to an earlier month"
+                f"month {key[:7]} is outside the partitions {keys[0][:7]}..{keys[-1][:7]} "
+                "(from TWEETCHAT_FIRST_MONTH to the current month); for an earlier month set "
+                "TWEETCHAT_FIRST_MONTH"
             )
     if verb == "check" and not current.build_database.exists():
         raise CliError(
             f"no working warehouse at {current.build_database}; run `tweetchat run` first"
         )
-    job = defs.resolve_job_def(job_name)
+    # Rebuilt by name in this process, so the run has the job's executor (execute_in_process
+    # would replace it): the executor is what recovers interrupted runs.
+    job = dg.build_reconstructable_job(
+        "orchestration.definitions",
+        "settings_job",
+        reconstructable_args=(current.as_dict(), job_name),
+    )
     instance = instance_for(current)
     tags = {PARTITION_RANGE_START: first, PARTITION_RANGE_END: last}
     span = first[:7] if first == last else f"{first[:7]}..{last[:7]}"
@@ -223,25 +229,26 @@ def _execute_job(args, job_name: str, verb: str, done: str) -> int:
     )
     started = time.monotonic()
     # Progress (Dagster's and dbt's log lines) goes to stderr; stdout keeps the summary.
-    with contextlib.redirect_stdout(sys.stderr):
-        result = job.execute_in_process(
+    with (
+        contextlib.redirect_stdout(sys.stderr),
+        dg.execute_job(
+            job,
             instance=instance,
             tags=tags,
-            raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        )
+        ) as result,
+    ):
+        success, run_id = result.success, result.run_id
+        errors, warnings = failed_checks(result)
+        reason = None if success else failure_reason(result)
     elapsed = time.monotonic() - started
-    errors, warnings = failed_checks(result)
     for line in warnings:
         print(f"tweetchat {verb}: warning: {line}", file=sys.stderr)
     for line in errors:
         print(f"tweetchat {verb}: check failed: {line}", file=sys.stderr)
-    if errors or not result.success:
-        reason = (
-            f"{len(errors)} blocking check(s) failed; nothing downstream of them was made"
-            if errors
-            else failure_reason(result)
-        )
+    if errors or not success:
+        if errors:
+            reason = f"{len(errors)} blocking check(s) failed; nothing downstream of them was made"
         print(f"tweetchat {verb}: failed after {elapsed:.0f}s: {reason}", file=sys.stderr)
         print(
             f"tweetchat {verb}: the last good warehouse is unchanged at "
@@ -250,7 +257,7 @@ def _execute_job(args, job_name: str, verb: str, done: str) -> int:
         )
         return 1
     print(
-        f"tweetchat {verb}: {span} {done} in {elapsed:.0f}s (run {result.run_id})",
+        f"tweetchat {verb}: {span} {done} in {elapsed:.0f}s (run {run_id})",
         file=sys.stderr,
     )
     print(f"warehouse: {current.published_database}")

@@ -38,4 +38,10 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     )
 
 
+def settings_job(settings: dict, job_name: str) -> dg.JobDefinition:
+    """A job of the definitions built from `settings` (Settings.as_dict()): what the CLI
+    launches with `dagster.execute_job`, which runs it with the job's own executor."""
+    return build_definitions(Settings.from_dict(settings)).resolve_job_def(job_name)
+
+
 defs = build_definitions()

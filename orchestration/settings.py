@@ -14,7 +14,7 @@ import re
 import shutil
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -130,6 +130,14 @@ class Settings:
             if value is not None:
                 values[name] = Path(value).expanduser().resolve() if name in PATHS else value
         return cls(**values)
+
+    def as_dict(self) -> dict:
+        """These settings as JSON values (for a job Dagster rebuilds by name)."""
+        return {k: str(v) if isinstance(v, Path) else v for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, values: Mapping) -> Settings:
+        return cls(**{k: Path(v) if k in PATHS else v for k, v in values.items()})
 
     def as_environment(self) -> dict[str, str]:
         """The variables that give a child process (`dagster dev`) these settings."""

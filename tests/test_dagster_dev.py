@@ -4,6 +4,7 @@ the schedule and the sensor launch them) that is killed mid-build, then recovere
 way a CLI run is: marked failed, its hold on the pool released, the next run equal to a
 clean one."""
 
+import contextlib
 import json
 import os
 import signal
@@ -152,6 +153,14 @@ def step_started(instance: dg.DagsterInstance, run_id: str, step: str) -> bool:
     )
 
 
+def kill_run_process(instance: dg.DagsterInstance, run_id: str) -> None:
+    """SIGKILL the run's own process, if killing `dagster dev`'s process group left it (after
+    `dagster dev`, so its code server cannot notice the death and close the run itself)."""
+    pid = int(instance.get_run_by_id(run_id).tags[PROCESS_TAG].rpartition(":")[2])
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
 @pytest.fixture
 def home(tmp_path):
     """A DAGSTER_HOME holding the project's instance configuration, as `make install`
@@ -179,10 +188,9 @@ def test_a_killed_dagster_dev_run_is_recovered_and_the_next_run_equals_a_clean_o
             "the run reaching dbt",
             server.log,
         )
-        process = instance.get_run_by_id(killed).tags[PROCESS_TAG]
-        os.kill(int(process.rpartition(":")[2]), signal.SIGKILL)
     finally:
         server.kill()
+    kill_run_process(instance, killed)
     assert instance.get_run_by_id(killed).status == dg.DagsterRunStatus.STARTED
     # A dead run holds its pool slots: nothing else could write the warehouse.
     assert instance.event_log_storage.get_concurrency_run_ids()
@@ -219,10 +227,9 @@ def test_a_cli_run_recovers_a_killed_dagster_dev_run(sample_run, tmp_path, home)
     try:
         killed = server.launch(server.wait_loaded())
         wait_for(lambda: step_started(instance, killed, "raw_exports"), 600, "ingest", server.log)
-        process = instance.get_run_by_id(killed).tags[PROCESS_TAG]
-        os.kill(int(process.rpartition(":")[2]), signal.SIGKILL)
     finally:
         server.kill()
+    kill_run_process(instance, killed)
     environment = {**os.environ, **sample_settings(tmp_path).as_environment()}
     completed = subprocess.run(
         [TWEETCHAT, "run", "--month", "2023-04"],
