@@ -47,28 +47,15 @@ class SettingsResource(dg.ConfigurableResource):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "SettingsResource":
+        values = settings.as_dict()
         return cls(
-            raw_dir=str(settings.raw_dir),
-            chats_file=str(settings.chats_file),
-            published_database=str(settings.published_database),
-            out_dir=str(settings.out_dir),
-            pseudonymise=settings.pseudonymise,
-            keep_pseudonym_map=settings.keep_pseudonym_map,
+            **{name: values[name] for name in SETTINGS_FIELDS},
             pseudonym_key=dg.EnvVar(ENV_PSEUDONYM_KEY) if settings.pseudonym_key_set else None,
-            duckdb_memory=settings.duckdb_memory,
         )
 
     def resolve(self) -> Settings:
         """These settings with paths as paths."""
-        return Settings(
-            raw_dir=Path(self.raw_dir),
-            chats_file=Path(self.chats_file),
-            published_database=Path(self.published_database),
-            out_dir=Path(self.out_dir),
-            pseudonymise=self.pseudonymise,
-            keep_pseudonym_map=self.keep_pseudonym_map,
-            duckdb_memory=self.duckdb_memory,
-        )
+        return Settings.from_dict({name: getattr(self, name) for name in SETTINGS_FIELDS})
 
     @property
     def build_database(self) -> Path:
@@ -80,6 +67,18 @@ class SettingsResource(dg.ConfigurableResource):
 
     def registry(self) -> Registry:
         return load_registry(self.chats_file)
+
+
+# The settings a run needs (not where Dagster keeps its runs, nor the first partition).
+SETTINGS_FIELDS = (
+    "raw_dir",
+    "chats_file",
+    "published_database",
+    "out_dir",
+    "pseudonymise",
+    "keep_pseudonym_map",
+    "duckdb_memory",
+)
 
 
 def build_resources(settings: Settings) -> dict:
