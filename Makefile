@@ -14,14 +14,29 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
 
-# The dbt manifest Dagster loads its assets from (prepared once, not on every run).
-dbt-parse: install
+# The instance configuration every run gets (dagster.yaml: one run at a time, the warehouse
+# pool, run monitoring), linked into DAGSTER_HOME; a file the old CLI wrote is replaced.
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	@if [ ! -e $@ ] || grep -q '^# Written by `tweetchat`' $@; then \
+	  ln -sfn $(CURDIR)/dagster.yaml $@; \
+	else echo "$@ is your own: compare it with dagster.yaml"; fi
+
+# The dbt manifest Dagster loads its assets from: parsed again only when a file of the dbt
+# project changed (`dagster dev` parses it on load itself).
+DBT_MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/tests \
+  dbt_project/seeds -type f 2>/dev/null) dbt_project/dbt_project.yml dbt_project/profiles.yml
+$(DBT_MANIFEST): $(VENV)/.installed $(DBT_SOURCES)
 	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
+	touch $@
 
-# `tweetchat run` parses the dbt project itself when it changed; it prints where things are.
-demo: install
+dbt-parse: $(DBT_MANIFEST)
+
+# The run prints where things are.
+demo: install dbt-parse
 	$(BIN)/tweetchat run
 	@echo
 	@echo "Query the warehouse read-only: warehouse/tweetchat.duckdb (see README)"

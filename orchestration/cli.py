@@ -1,53 +1,37 @@
 """The `tweetchat` command: run and check the warehouse, query it, write a sample, open the UI.
 
 `tweetchat run` materialises the same Dagster job the UI and the schedule run, in this
-process, recorded in DAGSTER_HOME so the run shows in the UI.
+process, recorded in DAGSTER_HOME so the run shows in the UI. The CLI only parses its
+arguments into `Settings` and launches: what every run needs (recovering interrupted runs,
+the warehouse pool, one run at a time) is in the definitions and dagster.yaml.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import os
-import socket
 import subprocess
 import sys
 import time
 from datetime import date
 from pathlib import Path
 
-from orchestration import settings as settings_module
 from orchestration.settings import (
-    DBT_PROJECT_DIR,
     ENV_CHATS,
     ENV_OUT,
     ENV_PSEUDONYMISE,
     ENV_RAW,
     ENV_WAREHOUSE,
     PROJECT_ROOT,
+    SAMPLE_DIR,
+    Settings,
     SettingsError,
+    graphical_session,
     tool_path,
 )
 
-DAGSTER_YAML = """\
-# Written by `tweetchat`: one warehouse run at a time, since DuckDB allows one writer per
-# file; a live collection run (which writes only raw files) may run beside it.
-concurrency:
-  runs:
-    max_concurrent_runs: 2
-    tag_concurrency_limits:
-      - key: tweetchat/lane
-        value: {applyLimitPerUniqueValue: true}
-        limit: 1
-  pools:
-    default_limit: 1
-telemetry:
-  enabled: false
-"""
 PARTITION_RANGE_START = "dagster/asset_partition_range_start"
 PARTITION_RANGE_END = "dagster/asset_partition_range_end"
-# host:pid of the tweetchat process executing a run, to recover runs whose process died.
-RUN_PROCESS_TAG = "tweetchat/process"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -240,30 +224,19 @@ def _path_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _apply_path_options(args) -> settings_module.Settings:
-    for option, variable in (
-        ("raw", ENV_RAW),
-        ("chats", ENV_CHATS),
-        ("warehouse", ENV_WAREHOUSE),
-        ("out", ENV_OUT),
-        ("themes", "TWEETCHAT_THEMES"),
-    ):
-        value = getattr(args, option, None)
-        if value is not None:
-            os.environ[variable] = str(Path(value).expanduser().resolve())
-    if getattr(args, "pseudonymise", None):
-        os.environ[ENV_PSEUDONYMISE] = "1"
+def _settings(args) -> Settings:
+    """The environment's settings with the command's options over them."""
     try:
-        current = settings_module.current_settings()
+        return Settings.from_environment(
+            raw_dir=getattr(args, "raw", None),
+            chats_file=getattr(args, "chats", None),
+            published_database=getattr(args, "warehouse", None),
+            out_dir=getattr(args, "out", None),
+            pseudonymise=getattr(args, "pseudonymise", None),
+            themes_file=getattr(args, "themes", None),
+        )
     except SettingsError as error:
         raise CliError(str(error)) from error
-    current.export_to_environment()
-    os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster"))
-    home = Path(os.environ["DAGSTER_HOME"])
-    home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists():
-        (home / "dagster.yaml").write_text(DAGSTER_YAML, encoding="utf-8")
-    return current
 
 
 def _collect_parser(commands) -> None:
@@ -311,8 +284,8 @@ def command_collect(args) -> int:
     from orchestration.collect.store import CollectError, state_dir_for
     from orchestration.registry import RegistryError, load_registry
 
-    current = _apply_path_options(args)
-    if current.raw_dir == settings_module.SAMPLE_DIR / "raw":
+    current = _settings(args)
+    if current.raw_dir == SAMPLE_DIR / "raw":
         raise CliError(
             f"pass --raw DIR (or set {ENV_RAW}): collection never writes into the bundled sample"
         )
@@ -321,7 +294,7 @@ def command_collect(args) -> int:
     try:
         registry = load_registry(current.chats_file)
         reports = collect(
-            registry, current.raw_dir, state_dir_for(current.warehouse),
+            registry, current.raw_dir, state_dir_for(current.published_database),
             platforms=args.platform or ("bluesky", "mastodon"), chat_ids=args.chat,
             mastodon_instance=args.mastodon_instance,
             polite=Politeness(max_requests=args.max_requests, max_wait_seconds=args.max_wait),
@@ -342,36 +315,6 @@ def command_collect(args) -> int:
         )
         return 1
     return 0
-
-
-def ensure_dbt_manifest() -> Path:
-    """Parse the dbt project only when a file of it is newer than the prepared manifest."""
-    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
-    sources = [
-        p
-        for folder in ("models", "macros", "tests", "seeds")
-        for p in (DBT_PROJECT_DIR / folder).rglob("*")
-        if p.is_file()
-    ] + [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
-    newest = max(p.stat().st_mtime for p in sources if p.exists())
-    if manifest.exists() and manifest.stat().st_mtime >= newest:
-        return manifest
-    print("tweetchat: parsing the dbt project (it changed since the last run)", file=sys.stderr)
-    completed = subprocess.run(
-        [
-            tool_path("dbt"),
-            "parse",
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--quiet",
-        ],
-        cwd=DBT_PROJECT_DIR,
-        capture_output=True,
-        text=True,
-    )
-    if completed.returncode != 0:
-        raise CliError(f"dbt parse failed: {(completed.stdout + completed.stderr).strip()[-2000:]}")
-    return manifest
 
 
 def months_to_run(month: str | None, registry, raw_dir: Path | None = None) -> tuple[str, str]:
@@ -416,7 +359,7 @@ def command_check(args) -> int:
 def _execute_job(args, job_name: str, verb: str, done: str) -> int:
     from orchestration.registry import RegistryError, load_registry
 
-    current = _apply_path_options(args)
+    current = _settings(args)
     try:
         registry = load_registry(current.chats_file)
     except RegistryError as error:
@@ -424,117 +367,82 @@ def _execute_job(args, job_name: str, verb: str, done: str) -> int:
     for notice in registry.notices:
         print(f"tweetchat {verb}: notice: {notice}", file=sys.stderr)
     first, last = months_to_run(args.month, registry, current.raw_dir if verb == "run" else None)
-    ensure_dbt_manifest()
 
     import dagster as dg
 
-    from orchestration.definitions import build_definitions
     from orchestration.defs.partitions import monthly_partitions
-
-    defs = build_definitions()
+    from orchestration.runs import instance_for
 
     keys = monthly_partitions.get_partition_keys()
     for key in (first, last):
         if key not in keys:
             raise CliError(
-                f"month {key[:7]} is outside the partitions {keys[0][:7]}..{keys[-1][:7]}; "
-                "add the chat to the registry first (or set TWEETCHAT_FIRST_MONTH)"
+                f"month {key[:7]} is outside the partitions {keys[0][:7]}..{keys[-1][:7]} "
+                "(from TWEETCHAT_FIRST_MONTH to the current month); for an earlier month set "
+                "TWEETCHAT_FIRST_MONTH"
             )
     if verb == "check" and not current.build_database.exists():
         raise CliError(
             f"no working warehouse at {current.build_database}; run `tweetchat run` first"
         )
-    job = defs.resolve_job_def(job_name)
-    instance = dg.DagsterInstance.get()
-    for line in recover_interrupted_runs(instance):
-        print(f"tweetchat {verb}: {line}", file=sys.stderr)
-    tags = {
-        PARTITION_RANGE_START: first,
-        PARTITION_RANGE_END: last,
-        RUN_PROCESS_TAG: f"{socket.gethostname()}:{os.getpid()}",
-    }
+    # Rebuilt by name in this process, so the run has the job's executor (execute_in_process
+    # would replace it): the executor is what recovers interrupted runs.
+    job = dg.build_reconstructable_job(
+        "orchestration.definitions",
+        "settings_job",
+        reconstructable_args=(current.as_dict(), job_name),
+    )
+    instance = instance_for(current)
+    tags = {PARTITION_RANGE_START: first, PARTITION_RANGE_END: last}
     span = first[:7] if first == last else f"{first[:7]}..{last[:7]}"
     source = current.raw_dir if verb == "run" else current.build_database
-    print(f"tweetchat {verb}: {span} from {source} into {current.warehouse}", file=sys.stderr)
+    print(
+        f"tweetchat {verb}: {span} from {source} into {current.published_database}",
+        file=sys.stderr,
+    )
     started = time.monotonic()
     # Progress (Dagster's and dbt's log lines) goes to stderr; stdout keeps the summary.
-    with contextlib.redirect_stdout(sys.stderr):
-        result = job.execute_in_process(
+    with (
+        contextlib.redirect_stdout(sys.stderr),
+        dg.execute_job(
+            job,
             instance=instance,
             tags=tags,
-            raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        )
+        ) as result,
+    ):
+        success, run_id = result.success, result.run_id
+        errors, warnings = failed_checks(result)
+        reason = None if success else failure_reason(result)
     elapsed = time.monotonic() - started
-    errors, warnings = failed_checks(result)
     for line in warnings:
         print(f"tweetchat {verb}: warning: {line}", file=sys.stderr)
     for line in errors:
         print(f"tweetchat {verb}: check failed: {line}", file=sys.stderr)
     from orchestration.reports.quality_page import page_path
 
-    quality = page_path(current.out_dir, result.run_id)
+    quality = page_path(current.out_dir, run_id)
     if quality.exists():
         print(f"tweetchat {verb}: every check of the run: {quality}", file=sys.stderr)
-    if errors or not result.success:
-        reason = (
-            f"{len(errors)} blocking check(s) failed; nothing downstream of them was made"
-            if errors
-            else failure_reason(result)
-        )
+    if errors or not success:
+        if errors:
+            reason = f"{len(errors)} blocking check(s) failed; nothing downstream of them was made"
         print(f"tweetchat {verb}: failed after {elapsed:.0f}s: {reason}", file=sys.stderr)
         print(
-            f"tweetchat {verb}: the last good warehouse is unchanged at {current.warehouse}",
+            f"tweetchat {verb}: the last good warehouse is unchanged at "
+            f"{current.published_database}",
             file=sys.stderr,
         )
         return 1
     print(
-        f"tweetchat {verb}: {span} {done} in {elapsed:.0f}s (run {result.run_id})",
+        f"tweetchat {verb}: {span} {done} in {elapsed:.0f}s (run {run_id})",
         file=sys.stderr,
     )
-    print(f"warehouse: {current.warehouse}")
+    print(f"warehouse: {current.published_database}")
     if current.out_dir.exists():
         print(f"outputs:   {current.out_dir}")
-    print(f"dagster:   DAGSTER_HOME={os.environ['DAGSTER_HOME']} (open it with `tweetchat ui`)")
+    print(f"dagster:   DAGSTER_HOME={current.dagster_home} (open it with `tweetchat ui`)")
     return 0
-
-
-def recover_interrupted_runs(instance) -> list[str]:
-    """Close the runs of `tweetchat` processes on this machine that died mid-run.
-
-    A killed run stays 'started' in DAGSTER_HOME and keeps its claim on the DuckDB pool,
-    so the next run would wait for it forever. Its working database needs nothing: DuckDB
-    replays or drops what the dead process left, and the next run rebuilds its months.
-    """
-    import dagster as dg
-
-    host = socket.gethostname()
-    recovered = []
-    runs = instance.get_runs(
-        filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING])
-    )
-    for run in runs:
-        owner = run.tags.get(RUN_PROCESS_TAG, "")
-        run_host, _, pid = owner.rpartition(":")
-        if run_host != host or not pid.isdigit() or _process_alive(int(pid)):
-            continue
-        instance.report_run_failed(run, message=f"the tweetchat process {pid} died mid-run")
-        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
-        recovered.append(
-            f"run {run.run_id} was interrupted (process {pid} is gone); marked failed and its "
-            "hold on the warehouse released. This run rebuilds its months."
-        )
-    return recovered
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def failed_checks(result) -> tuple[list[str], list[str]]:
@@ -567,12 +475,7 @@ def failure_reason(result) -> str:
 
 
 def _published_warehouse(args) -> Path:
-    if args.warehouse is not None:
-        return Path(args.warehouse).expanduser().resolve()
-    try:
-        return settings_module.current_settings().warehouse
-    except SettingsError as error:
-        raise CliError(str(error)) from error
+    return _settings(args).published_database
 
 
 def command_query(args) -> int:
@@ -650,9 +553,7 @@ def command_chats_list(args) -> int:
     from orchestration.registry import RegistryError, load_registry
 
     chats_file = (
-        Path(args.chats).expanduser().resolve()
-        if args.chats
-        else settings_module.current_settings().chats_file
+        Path(args.chats).expanduser().resolve() if args.chats else _settings(args).chats_file
     )
     try:
         registry = load_registry(chats_file)
@@ -689,11 +590,7 @@ def command_chats_list(args) -> int:
 def command_open(args) -> int:
     import webbrowser
 
-    out = (
-        Path(args.out).expanduser().resolve()
-        if args.out
-        else settings_module.current_settings().out_dir
-    )
+    out = Path(args.out).expanduser().resolve() if args.out else _settings(args).out_dir
     reports = sorted(out.glob("*/report.html"))
     if not reports:
         raise CliError(f"{out}: no report yet; build one with `tweetchat run`")
@@ -703,22 +600,16 @@ def command_open(args) -> int:
             known = ", ".join(path.parent.name for path in reports)
             raise CliError(f"{report}: no such report; reports exist for {known}")
     else:
-        # The latest chat: ids sort by date in a registry the finder wrote, but the start time
-        # is the registry's; fall back to the newest report file.
+        # The latest built report.
         report = max(reports, key=lambda path: path.stat().st_mtime)
     print(report)
-    graphical = (
-        sys.platform in ("darwin", "win32")
-        or os.environ.get("DISPLAY")
-        or os.environ.get("WAYLAND_DISPLAY")
-    )
-    if not args.print and graphical:
+    if not args.print and graphical_session():
         webbrowser.open(report.as_uri())
     return 0
 
 
 def command_ui(args) -> int:
-    _apply_path_options(args)
+    current = _settings(args)
     command = [
         tool_path("dagster"),
         "dev",
@@ -729,17 +620,19 @@ def command_ui(args) -> int:
         "-p",
         str(args.port),
     ]
+    current.dagster_home.mkdir(parents=True, exist_ok=True)
+    if not (current.dagster_home / "dagster.yaml").exists():
+        print(
+            f"tweetchat ui: notice: {current.dagster_home} has no dagster.yaml, so runs "
+            f"started from the UI get Dagster's defaults; link the project's: "
+            f"ln -s {PROJECT_ROOT / 'dagster.yaml'} {current.dagster_home}/",
+            file=sys.stderr,
+        )
     print(f"tweetchat ui: http://{args.host}:{args.port} (Ctrl-C stops it)", file=sys.stderr)
-    # The code server and `dbt parse` look for dbt on PATH: put this environment's bin first.
-    environment = {
-        **os.environ,
-        "PATH": f"{Path(sys.prefix) / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
-    }
-    return subprocess.call(command, cwd=PROJECT_ROOT, env=environment)
+    return subprocess.call(command, cwd=PROJECT_ROOT, env=current.child_environment())
 
 
 def command_themes(args) -> int:
-    from orchestration.themes.edits import themes_file
     from orchestration.themes.starter import (
         StarterError,
         chat_themes,
@@ -759,8 +652,7 @@ def command_themes(args) -> int:
         )
     print(format_themes(args.chat_id, questions))
     if args.write:
-        chats = args.chats or settings_module.current_settings().chats_file
-        path = Path(args.themes).expanduser().resolve() if args.themes else themes_file(chats)
+        path = _settings(args).themes_path
         try:
             write_starter(path, args.chat_id, questions)
         except StarterError as error:

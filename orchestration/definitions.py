@@ -15,10 +15,12 @@ from orchestration.defs.schedules import monthly_schedule
 from orchestration.defs.sensors import raw_directory_sensor
 from orchestration.defs.themes import question_theme_drafts
 from orchestration.defs.transcripts import transcripts
+from orchestration.runs import tweetchat_executor
+from orchestration.settings import Settings
 
 
-def build_definitions() -> dg.Definitions:
-    """The definitions with resources from the current TWEETCHAT_* environment."""
+def build_definitions(settings: Settings | None = None) -> dg.Definitions:
+    """The definitions with resources from `settings` (default: the environment's)."""
     return dg.Definitions(
         assets=[
             chat_registry,
@@ -36,8 +38,16 @@ def build_definitions() -> dg.Definitions:
         jobs=[tweetchat_job, tweetchat_warehouse_job, tweetchat_check_job, collect_job],
         schedules=[monthly_schedule, live_collection_schedule],
         sensors=[raw_directory_sensor],
-        resources=build_resources(),
+        resources=build_resources(settings or Settings.from_environment()),
+        # Assets materialised from the UI's graph run like the jobs, recovery included.
+        executor=tweetchat_executor,
     )
+
+
+def settings_job(settings: dict, job_name: str) -> dg.JobDefinition:
+    """A job of the definitions built from `settings` (Settings.as_dict()): what the CLI
+    launches with `dagster.execute_job`, which runs it with the job's own executor."""
+    return build_definitions(Settings.from_dict(settings)).resolve_job_def(job_name)
 
 
 defs = build_definitions()

@@ -9,8 +9,6 @@ Raw files are only read, never written.
 from __future__ import annotations
 
 import hashlib
-import os
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,7 +24,7 @@ from orchestration.readers import (
 from orchestration.readers.canonical import PER_FILE_TABLES, create_raw_tables
 from orchestration.readers.csv_records import MissingColumnsError
 from orchestration.readers.spreadsheet import MappingError
-from orchestration.settings import DEFAULT_DUCKDB_MEMORY, ENV_DUCKDB_MEMORY
+from orchestration.settings import DEFAULT_DUCKDB_MEMORY, memory_size
 from orchestration.warehouse import insert_many
 
 EXPORT_SUFFIXES = {".json", ".jsonl", ".ndjson", ".csv", ".xlsx"}
@@ -86,23 +84,13 @@ def file_stamp(path: Path) -> tuple[int, datetime]:
     return stat.st_size, datetime.fromtimestamp(stat.st_mtime, tz=UTC).replace(tzinfo=None)
 
 
-MEMORY_SIZE = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
-
-
-def limit_memory(con) -> str:
-    """Cap DuckDB's memory for ingest (TWEETCHAT_DUCKDB_MEMORY, default 2GB).
+def limit_memory(con, limit: str = DEFAULT_DUCKDB_MEMORY) -> str:
+    """Cap DuckDB's memory for ingest (the setting TWEETCHAT_DUCKDB_MEMORY, default 2GB).
 
     Above the cap DuckDB spills to a temporary directory beside the database instead of
     holding a large export in memory.
     """
-    limit = os.environ.get(ENV_DUCKDB_MEMORY, "").strip() or DEFAULT_DUCKDB_MEMORY
-    if not MEMORY_SIZE.match(limit):
-        raise ValueError(
-            f"{ENV_DUCKDB_MEMORY}={limit!r} is not a memory size; "
-            "set it like 2GB, 512MB or 4GiB (or unset it for the default "
-            f"{DEFAULT_DUCKDB_MEMORY})"
-        )
-    con.execute(f"set memory_limit = '{limit}'")
+    con.execute(f"set memory_limit = '{memory_size(limit)}'")
     return limit
 
 
@@ -119,7 +107,10 @@ class _ChangedFile:
 
 
 def load_directory(
-    con, raw_dir: Path, log: Callable[[str], None] = lambda message: None
+    con,
+    raw_dir: Path,
+    log: Callable[[str], None] = lambda message: None,
+    memory_limit: str = DEFAULT_DUCKDB_MEMORY,
 ) -> IngestSummary:
     """Load every new or changed export file of `raw_dir`.
 
@@ -127,7 +118,7 @@ def load_directory(
     BATCH_BYTES, one transaction a batch; other files one transaction each. A batch that
     fails is loaded again file by file, so an error names its file.
     """
-    limit_memory(con)
+    limit_memory(con, memory_limit)
     create_raw_tables(con)
     summary = IngestSummary()
     files = export_files(raw_dir)

@@ -3,7 +3,8 @@
 A pseudonym is a keyed hash (HMAC-SHA256) of the lower-case handle with a local secret, so
 the same account gets the same pseudonym in every report and chart, and nobody without the
 secret can reverse it by hashing candidate handles. The secret lives in a file beside the
-warehouse (created on first use, readable by its owner only) or in TWEETCHAT_PSEUDONYM_KEY.
+warehouse (created on first use, readable by its owner only) or in TWEETCHAT_PSEUDONYM_KEY
+(which orchestration/settings.py notes and the settings resource resolves).
 """
 
 from __future__ import annotations
@@ -16,19 +17,16 @@ import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
-ENV_KEY = "TWEETCHAT_PSEUDONYM_KEY"
-# Set to 1 to keep handle -> pseudonym in audit.pseudonyms (off: the warehouse keeps none).
-ENV_PSEUDONYM_MAP = "TWEETCHAT_PSEUDONYM_MAP"
 KEY_FILE_NAME = ".pseudonym_key"
 MENTION = re.compile(r"(?<![\w@])@(\w{1,50})")
 
 
-def load_key(warehouse: Path) -> bytes:
-    """The secret: TWEETCHAT_PSEUDONYM_KEY, else `.pseudonym_key` beside the warehouse."""
-    configured = os.environ.get(ENV_KEY)
+def load_key(published_database: Path, configured: str | None = None) -> bytes:
+    """The secret: `configured` (TWEETCHAT_PSEUDONYM_KEY), else `.pseudonym_key` beside the
+    published database."""
     if configured:
         return configured.encode("utf-8")
-    path = warehouse.parent / KEY_FILE_NAME
+    path = published_database.parent / KEY_FILE_NAME
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

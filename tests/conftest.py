@@ -15,7 +15,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.settings import SAMPLE_DIR
+from orchestration.settings import SAMPLE_DIR, Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT_ROOT.parent / "shared"
@@ -178,26 +178,29 @@ def sample_hashes():
     }
 
 
+def sample_settings(root: Path) -> Settings:
+    """Settings for the bundled sample, writing under `root`."""
+    return Settings(
+        raw_dir=SAMPLE_DIR / "raw",
+        chats_file=SAMPLE_DIR / "chats.yaml",
+        published_database=root / "warehouse" / "tweetchat.duckdb",
+        out_dir=root / "output",
+        dagster_home=root / "dagster_home",
+    )
+
+
 def sample_variables(root: Path) -> dict[str, str]:
-    """TWEETCHAT_* and DAGSTER_HOME for the bundled sample, writing under `root`."""
-    return {
-        "TWEETCHAT_RAW": str(SAMPLE_DIR / "raw"),
-        "TWEETCHAT_CHATS": str(SAMPLE_DIR / "chats.yaml"),
-        "TWEETCHAT_WAREHOUSE": str(root / "warehouse" / "tweetchat.duckdb"),
-        "TWEETCHAT_OUT": str(root / "output"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-    }
+    """TWEETCHAT_* and DAGSTER_HOME for the bundled sample, for a `tweetchat` process."""
+    return sample_settings(root).as_environment()
 
 
-def sample_environment(root: Path) -> tuple[pytest.MonkeyPatch, dg.Definitions, dg.DagsterInstance]:
-    """Point TWEETCHAT_* and DAGSTER_HOME at `root` for the bundled sample; undo when done."""
-    monkeypatch = pytest.MonkeyPatch()
-    for name, value in sample_variables(root).items():
-        monkeypatch.setenv(name, value)
-    (root / "dagster_home").mkdir()
+def sample_environment(root: Path) -> tuple[dg.Definitions, dg.DagsterInstance]:
+    """The definitions and the Dagster instance of the bundled sample under `root`."""
     from orchestration.definitions import build_definitions
+    from orchestration.runs import instance_for
 
-    return monkeypatch, build_definitions(), dg.DagsterInstance.get()
+    settings = sample_settings(root)
+    return build_definitions(settings), instance_for(settings)
 
 
 @pytest.fixture(scope="session")
@@ -205,7 +208,7 @@ def sample_run(tmp_path_factory):
     """Run the job over the sample's four months, as `tweetchat run` does."""
     root = tmp_path_factory.mktemp("pipeline")
     hashes = sample_hashes()
-    monkeypatch, defs, instance = sample_environment(root)
+    defs, instance = sample_environment(root)
     result = defs.resolve_job_def("tweetchat_job").execute_in_process(
         instance=instance,
         tags={
@@ -214,7 +217,6 @@ def sample_run(tmp_path_factory):
         },
     )
     yield {"root": root, "defs": defs, "result": result, "instance": instance, "hashes": hashes}
-    monkeypatch.undo()
 
 
 def published(sql, root):

@@ -370,19 +370,20 @@ def test_collected_recorded_responses_give_the_same_marts(tmp_path, monkeypatch)
 
 
 def warehouse_resource(root: Path):
-    from orchestration.defs.resources import WarehouseResource
+    from orchestration.defs.resources import SettingsResource
+    from orchestration.settings import Settings
 
-    return WarehouseResource(
-        raw_dir=str(root / "raw"), chats_file=str(root / "chats.yaml"),
-        warehouse=str(root / "warehouse" / "tweetchat.duckdb"), out_dir=str(root / "out"),
-    )  # fmt: skip
+    return SettingsResource.from_settings(Settings(
+        raw_dir=root / "raw", chats_file=root / "chats.yaml",
+        published_database=root / "warehouse" / "tweetchat.duckdb", out_dir=root / "out",
+    ))  # fmt: skip
 
 
 def test_the_schedule_is_a_no_op_outside_every_window(tmp_path):
     from orchestration.defs.collect import live_collection_schedule
 
     (tmp_path / "chats.yaml").write_text(gen.CHATS_YAML.format(instance="https://demo.example"))
-    resources = {"warehouse": warehouse_resource(tmp_path)}
+    resources = {"settings": warehouse_resource(tmp_path)}
     for moment, runs in [
         (datetime(2025, 3, 4, 18, 55, tzinfo=UTC), False),  # before the window
         (datetime(2025, 3, 4, 19, 5, tzinfo=UTC), True),
@@ -407,7 +408,7 @@ def test_the_sensor_requests_the_month_of_a_collected_file(tmp_path, monkeypatch
         registry = setup(tmp_path, server, monkeypatch)
         run(tmp_path, registry, DURING, platforms=["bluesky"], polite=fast(max_requests=1))
     assert len(files(tmp_path, "bluesky")) == 1
-    context = dg.build_sensor_context(resources={"warehouse": warehouse_resource(tmp_path)})
+    context = dg.build_sensor_context(resources={"settings": warehouse_resource(tmp_path)})
     requests = list(raw_directory_sensor(context))
     assert [request.partition_key for request in requests] == ["2025-03-01"]
     assert "bluesky/demolive-2025-03/" in requests[0].run_key
@@ -424,7 +425,7 @@ def test_the_collect_job_runs_in_its_own_pool_and_shows_what_it_collected(tmp_pa
         setup(tmp_path, server, monkeypatch)
         (tmp_path / "chats.yaml").write_text(chats.format(instance=server.url))
         result = collect_job.execute_in_process(
-            resources={"warehouse": warehouse_resource(tmp_path)}
+            resources={"settings": warehouse_resource(tmp_path)}
         )
     assert result.success
     assert collect_live_chats.pool == COLLECT_POOL != WAREHOUSE_POOL
@@ -442,10 +443,10 @@ def test_the_collect_job_runs_in_its_own_pool_and_shows_what_it_collected(tmp_pa
 def test_collection_runs_beside_a_warehouse_run_but_never_two_of_a_lane(tmp_path):
     """dagster.yaml as `tweetchat` writes it: one run per lane, so collecting never waits
     for a build; the definitions load with the collect job and its schedule."""
-    from orchestration.cli import DAGSTER_YAML
     from orchestration.definitions import build_definitions
+    from orchestration.settings import INSTANCE_CONFIG
 
-    (tmp_path / "dagster.yaml").write_text(DAGSTER_YAML)
+    (tmp_path / "dagster.yaml").write_text(INSTANCE_CONFIG.read_text())
     with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
         queue = instance.get_concurrency_config().run_queue_config
         assert queue.max_concurrent_runs == 2

@@ -288,7 +288,7 @@ def test_schedule_builds_the_previous_month(sample_run):
 def test_sensor_requests_the_month_of_each_new_file(sample_run):
     defs = sample_run["defs"]
     sensor = defs.resolve_sensor_def("raw_directory_sensor")
-    resources = {"warehouse": defs.resources["warehouse"]}
+    resources = {"settings": defs.resources["settings"]}
     with dg.build_sensor_context(
         instance=sample_run["instance"],
         resources=resources,

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from orchestration import cli, markdown
-from tests.conftest import query, sample_environment
+from tests.conftest import query, sample_environment, sample_variables
 
 APRIL = "2023-04-01"
 CHAT = "leadingqi-2023-04"
@@ -21,7 +21,7 @@ CHAT = "leadingqi-2023-04"
 @pytest.fixture(scope="module")
 def april(tmp_path_factory):
     root = tmp_path_factory.mktemp("quality")
-    monkeypatch, defs, instance = sample_environment(root)
+    defs, instance = sample_environment(root)
     result = defs.resolve_job_def("tweetchat_job").execute_in_process(
         instance=instance, partition_key=APRIL
     )
@@ -37,7 +37,6 @@ def april(tmp_path_factory):
         "pristine": pristine,
         "published": root / "warehouse" / "tweetchat.duckdb",
     }
-    monkeypatch.undo()
 
 
 def tamper_and_check(april, *statements):
@@ -160,7 +159,10 @@ def test_published_figure_mismatch_warns_and_still_publishes(april):
     assert "published_figures" in section and "published_value=999" in section
 
 
-def test_cli_exits_non_zero_on_a_failed_count_and_zero_on_a_warning(april, capsys):
+def test_cli_exits_non_zero_on_a_failed_count_and_zero_on_a_warning(april, capsys, monkeypatch):
+    # The command's environment: its process would be started with these variables.
+    for name, value in sample_variables(april["root"]).items():
+        monkeypatch.setenv(name, value)
     shutil.copy(april["pristine"], april["build"])
     with duckdb.connect(str(april["build"])) as con:
         con.execute(f"update marts.chat_activity set posts = posts + 2 where chat_id = '{CHAT}'")

@@ -16,14 +16,14 @@ import pytest
 
 from orchestration.cli import months_to_run
 from orchestration.definitions import build_definitions
-from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.resources import SettingsResource
 from orchestration.defs.sensors import raw_directory_sensor
 from orchestration.months import MonthScanError, MonthScanTimeout, directory_months, file_months
 from orchestration.readers import detect_format
 from orchestration.readers.canonical import create_raw_tables
 from orchestration.readers.json_records import head_records
 from orchestration.registry import load_registry
-from orchestration.settings import SAMPLE_DIR
+from orchestration.settings import SAMPLE_DIR, Settings
 from tests.conftest import FIXTURES, x_post
 
 SAMPLE_CHATS = SAMPLE_DIR / "chats.yaml"
@@ -108,18 +108,20 @@ class Warnings(logging.Handler):
 
 def tick(raw: Path, tmp_path: Path, cursor: str | None = None):
     """One evaluation of the real sensor with the real resource; (result, warnings)."""
-    warehouse = WarehouseResource(
-        raw_dir=str(raw),
-        chats_file=str(SAMPLE_CHATS),
-        warehouse=str(tmp_path / "warehouse" / "tweetchat.duckdb"),
-        out_dir=str(tmp_path / "output"),
+    settings = SettingsResource.from_settings(
+        Settings(
+            raw_dir=raw,
+            chats_file=SAMPLE_CHATS,
+            published_database=tmp_path / "warehouse" / "tweetchat.duckdb",
+            out_dir=tmp_path / "output",
+        )
     )
     warnings = Warnings()
     with (
         dg.DagsterInstance.ephemeral() as instance,
         dg.build_sensor_context(
             instance=instance,
-            resources={"warehouse": warehouse},
+            resources={"settings": settings},
             cursor=cursor,
             repository_def=build_definitions().get_repository_def(),
         ) as context,

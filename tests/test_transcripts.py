@@ -21,12 +21,14 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.resources import SettingsResource
 from orchestration.defs.transcripts import transcripts
 from orchestration.ingest import load_directory
-from orchestration.pseudonyms import ENV_KEY, Pseudonymiser
+from orchestration.pseudonyms import Pseudonymiser
 from orchestration.registry import load_registry
 from orchestration.reports.transcript import load_transcript
+from orchestration.settings import ENV_PSEUDONYM_KEY as ENV_KEY
+from orchestration.settings import Settings
 from orchestration.warehouse import connect, write_registry
 from tests.conftest import dbt_build, write_page, x_poll, x_post
 from tests.test_question_marts import query
@@ -122,11 +124,13 @@ def warehouse(tmp_path_factory):
     root = tmp_path_factory.mktemp("transcripts")
     build_exports(root / "raw")
     (root / "chats.yaml").write_text(CHATS)
-    resource = WarehouseResource(
-        raw_dir=str(root / "raw"),
-        chats_file=str(root / "chats.yaml"),
-        warehouse=str(root / "warehouse" / "tweetchat.duckdb"),
-        out_dir=str(root / "output"),
+    resource = SettingsResource.from_settings(
+        Settings(
+            raw_dir=root / "raw",
+            chats_file=root / "chats.yaml",
+            published_database=root / "warehouse" / "tweetchat.duckdb",
+            out_dir=root / "output",
+        )
     )
     database = resource.build_database
     database.parent.mkdir(parents=True)
@@ -137,9 +141,9 @@ def warehouse(tmp_path_factory):
     return resource
 
 
-def materialize(resource: WarehouseResource) -> dict:
+def materialize(resource: SettingsResource) -> dict:
     result = dg.materialize(
-        [transcripts], resources={"warehouse": resource}, partition_key="2023-04-01"
+        [transcripts], resources={"settings": resource}, partition_key="2023-04-01"
     )
     assert result.success
     return result.asset_materializations_for_node("reports__transcripts")[0].metadata
@@ -284,12 +288,15 @@ def test_unchanged_chat_is_not_written_again(warehouse, written):
 
 def test_pseudonyms_in_names_mentions_and_replies(warehouse, written, monkeypatch):
     monkeypatch.setenv(ENV_KEY, "test-secret")
-    pseudonymised = WarehouseResource(
-        raw_dir=warehouse.raw_dir,
-        chats_file=warehouse.chats_file,
-        warehouse=warehouse.warehouse,
-        out_dir=warehouse.out_dir,
-        pseudonymise=True,
+    pseudonymised = SettingsResource.from_settings(
+        Settings(
+            raw_dir=Path(warehouse.raw_dir),
+            chats_file=Path(warehouse.chats_file),
+            published_database=Path(warehouse.published_database),
+            out_dir=Path(warehouse.out_dir),
+            pseudonymise=True,
+            pseudonym_key_set=True,
+        )
     )
     metadata = materialize(pseudonymised)
     assert metadata["written"].value == 1  # the content changed: written again

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from orchestration.ingest import load_directory
+from orchestration.settings import Settings
 from tests.conftest import FIXTURES, NO_REAL_EXPORTS, needs_real_exports
 
 X_V2_FILES = [
@@ -178,13 +179,13 @@ def test_a_touched_but_unchanged_file_is_not_reloaded(loaded):
 
 
 @needs_real_exports
-def test_ingest_runs_under_the_configured_memory_limit(tmp_path, monkeypatch):
+def test_ingest_runs_under_the_configured_memory_limit(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
     shutil.copy(FIXTURES / "DocNow+twarc-csv/kpop.jsonl", raw / "kpop.jsonl")
-    monkeypatch.setenv("TWEETCHAT_DUCKDB_MEMORY", "64MB")
+    memory = Settings.from_environment({"TWEETCHAT_DUCKDB_MEMORY": "64MB"}).duckdb_memory
     with duckdb.connect(str(tmp_path / "small.duckdb")) as con:
-        summary = load_directory(con, raw)
+        summary = load_directory(con, raw, memory_limit=memory)
         limit = con.execute("select current_setting('memory_limit')").fetchone()[0]
         ids = con.execute("select count(distinct post_id) from raw.posts where section = 'data'")
         landed = ids.fetchone()[0]
@@ -193,7 +194,8 @@ def test_ingest_runs_under_the_configured_memory_limit(tmp_path, monkeypatch):
     assert landed == len({post["id"] for post in expected_posts(raw / "kpop.jsonl")})
 
 
-def test_a_memory_limit_that_is_not_a_size_is_refused_by_name(tmp_path, monkeypatch):
-    monkeypatch.setenv("TWEETCHAT_DUCKDB_MEMORY", "lots")
+def test_a_memory_limit_that_is_not_a_size_is_refused_by_name(tmp_path):
+    with pytest.raises(ValueError, match="TWEETCHAT_DUCKDB_MEMORY"):
+        Settings.from_environment({"TWEETCHAT_DUCKDB_MEMORY": "lots"})
     with duckdb.connect() as con, pytest.raises(ValueError, match="TWEETCHAT_DUCKDB_MEMORY"):
-        load_directory(con, tmp_path)
+        load_directory(con, tmp_path, memory_limit="lots")

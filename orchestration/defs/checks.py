@@ -10,7 +10,7 @@ import dagster as dg
 
 from orchestration import markdown
 from orchestration.defs.partitions import dbt_vars, monthly_partitions
-from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.defs.resources import WAREHOUSE_POOL, SettingsResource
 from orchestration.quality import ERROR, SUITES, Suite, check_frame, record, run_suite
 from orchestration.reports.quality_page import write_run_page
 from orchestration.warehouse import connect
@@ -41,22 +41,22 @@ def build_check(suite: Suite) -> dg.AssetChecksDefinition:
         pool=WAREHOUSE_POOL,
     )
     def great_expectations_check(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+        context: dg.AssetCheckExecutionContext, settings: SettingsResource
     ) -> dg.AssetCheckResult:
         months = {"month_start": None, "month_end": None}
         if partitioned:
             window = context.partition_time_window
             months = dbt_vars(window.start, window.end)
-        with connect(warehouse.build_database, read_only=True) as con:
+        with connect(settings.build_database, read_only=True) as con:
             frames = {
                 check.relation: check_frame(con, check, months["month_start"], months["month_end"])
                 for check in checks
             }
-        out_dir = warehouse.settings.out_dir
+        out_dir = settings.out_dir_path
         # No GX Data Docs (they load their CSS and scripts from CDNs): the run's own page,
         # rewritten as each check records, shows every expectation offline.
         outcomes = run_suite(suite, frames)
-        with connect(warehouse.build_database) as con:
+        with connect(settings.build_database) as con:
             record(con, outcomes, context.run.run_id, months["month_start"], months["month_end"])
             quality_page = write_run_page(con, out_dir, context.run.run_id)
         failed = [o for o in outcomes if not o.success]

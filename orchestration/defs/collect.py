@@ -12,7 +12,7 @@ import dagster as dg
 from orchestration import markdown
 from orchestration.collect import collect, open_chats
 from orchestration.collect.store import state_dir_for
-from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.resources import SettingsResource
 from orchestration.registry import RegistryError
 from orchestration.settings import SAMPLE_DIR
 
@@ -21,12 +21,12 @@ COLLECT_POOL = "live_collection"
 
 
 @dg.op(pool=COLLECT_POOL, description="Fetch the open chats' new posts into the raw folder.")
-def collect_live_chats(context: dg.OpExecutionContext, warehouse: WarehouseResource):
-    settings = warehouse.settings
-    if settings.raw_dir == SAMPLE_DIR / "raw":
+def collect_live_chats(context: dg.OpExecutionContext, settings: SettingsResource):
+    current = settings.resolve()
+    if current.raw_dir == SAMPLE_DIR / "raw":
         raise dg.Failure("TWEETCHAT_RAW is the bundled sample: set it to your raw folder first")
     try:
-        registry = warehouse.registry()
+        registry = settings.registry()
     except RegistryError as error:
         raise dg.Failure(description=str(error)) from error
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -36,8 +36,8 @@ def collect_live_chats(context: dg.OpExecutionContext, warehouse: WarehouseResou
         return
     reports = collect(
         registry,
-        settings.raw_dir,
-        state_dir_for(settings.warehouse),
+        current.raw_dir,
+        state_dir_for(current.published_database),
         chat_ids=chat_ids,
         log=context.log.info,
     )
@@ -78,11 +78,11 @@ def collect_job():
     execution_timezone="UTC",
     description="Every 5 minutes while a chat's window is open; skips otherwise.",
 )
-def live_collection_schedule(context: dg.ScheduleEvaluationContext, warehouse: WarehouseResource):
+def live_collection_schedule(context: dg.ScheduleEvaluationContext, settings: SettingsResource):
     moment = context.scheduled_execution_time or datetime.now(UTC)
     now = moment.astimezone(UTC).replace(tzinfo=None)
     try:
-        chats = open_chats(warehouse.registry(), now)
+        chats = open_chats(settings.registry(), now)
     except RegistryError as error:
         return dg.SkipReason(f"chat registry unreadable: {error}")
     if not chats:

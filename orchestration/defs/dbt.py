@@ -1,7 +1,6 @@
 """The dbt models as Dagster assets; each run builds the partition's months with `dbt build`."""
 
 import json
-import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,8 +13,7 @@ from dagster_dbt import (
 )
 
 from orchestration.defs.partitions import dbt_vars, monthly_partitions
-from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource, dbt_project
-from orchestration.settings import ENV_BUILD_DATABASE
+from orchestration.defs.resources import WAREHOUSE_POOL, SettingsResource, dbt_project
 
 
 class TweetchatTranslator(DagsterDbtTranslator):
@@ -50,11 +48,17 @@ def dbt_build_args(vars_: Mapping[str, str]) -> list[str]:
 AFTER_ANALYSIS = "source:analysis+"
 
 
-def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse):
-    # profiles.yml reads the database from the environment the dbt process inherits.
-    os.environ[ENV_BUILD_DATABASE] = str(warehouse.build_database)
+def dbt_profile_vars(settings: SettingsResource) -> dict[str, str]:
+    """The vars profiles.yml reads: the working database and DuckDB's memory cap."""
+    return {
+        "build_database": str(settings.build_database),
+        "duckdb_memory": settings.duckdb_memory,
+    }
+
+
+def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings):
     window = context.partition_time_window
-    args = dbt_build_args(dbt_vars(window.start, window.end))
+    args = dbt_build_args({**dbt_vars(window.start, window.end), **dbt_profile_vars(settings)})
     context.log.info(f"dbt {' '.join(args)}")
     yield from dbt.cli(args, context=context).stream()
 
@@ -72,13 +76,13 @@ DBT_ASSETS_OPTIONS = {
 
 @dbt_assets(exclude=AFTER_ANALYSIS, **DBT_ASSETS_OPTIONS)
 def tweetchat_dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: SettingsResource
 ):
-    yield from _dbt_build(context, dbt, warehouse)
+    yield from _dbt_build(context, dbt, settings)
 
 
 @dbt_assets(select=AFTER_ANALYSIS, name="tweetchat_dbt_analysis_models", **DBT_ASSETS_OPTIONS)
 def tweetchat_dbt_analysis_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: SettingsResource
 ):
-    yield from _dbt_build(context, dbt, warehouse)
+    yield from _dbt_build(context, dbt, settings)

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from orchestration import markdown
-from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.defs.resources import WAREHOUSE_POOL, SettingsResource
 from orchestration.ingest import load_directory
 from orchestration.registry import RegistryError
 from orchestration.warehouse import connect, write_registry
@@ -39,12 +39,12 @@ def raw_table_specs(tables: dict[str, str], **kwargs) -> list[dg.AssetSpec]:
     pool=WAREHOUSE_POOL,
     description="chats.yaml, checked and loaded into the raw registry tables.",
 )
-def chat_registry(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+def chat_registry(context: dg.AssetExecutionContext, settings: SettingsResource):
     try:
-        registry = warehouse.registry()
+        registry = settings.registry()
     except RegistryError as error:
         raise dg.Failure(description=str(error)) from error
-    with connect(warehouse.build_database) as con:
+    with connect(settings.build_database) as con:
         chats = write_registry(con, registry)
     context.log.info(f"registry {registry.path}: {chats} chats")
     for notice in registry.notices:
@@ -74,10 +74,12 @@ def chat_registry(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     "keeps each file's sha256 so an unchanged file is not read again. A file may hold any "
     "months, so every new file is loaded whichever months a run builds.",
 )
-def raw_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    settings = warehouse.settings
-    with connect(warehouse.build_database) as con:
-        summary = load_directory(con, settings.raw_dir, log=context.log.info)
+def raw_exports(context: dg.AssetExecutionContext, settings: SettingsResource):
+    current = settings.resolve()
+    with connect(current.build_database) as con:
+        summary = load_directory(
+            con, current.raw_dir, log=context.log.info, memory_limit=current.duckdb_memory
+        )
         totals = con.execute(
             "select (select count(*) from raw.posts where section = 'data'), "
             "(select count(*) from raw.rejected_records), (select count(*) from raw.loaded_files)"
@@ -92,7 +94,7 @@ def raw_exports(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     )
     metadata = {
         **summary.as_metadata(),
-        "raw_dir": dg.MetadataValue.path(str(settings.raw_dir)),
+        "raw_dir": dg.MetadataValue.path(str(current.raw_dir)),
         "posts_in_warehouse": totals[0],
         "rejected_in_warehouse": totals[1],
         "files_in_warehouse": totals[2],

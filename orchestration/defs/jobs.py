@@ -8,6 +8,7 @@ from orchestration.defs.partitions import monthly_partitions
 from orchestration.defs.publish import PUBLISHED_KEY
 from orchestration.defs.reports import CHARTS_KEY, REPORTS_KEY
 from orchestration.defs.transcripts import TRANSCRIPTS_KEY
+from orchestration.runs import tweetchat_executor
 
 # Runs of one lane go one at a time (dagster.yaml); live collection has its own lane.
 WAREHOUSE_LANE = {"tweetchat/lane": "warehouse"}
@@ -17,8 +18,8 @@ tweetchat_job = dg.define_asset_job(
     selection=dg.AssetSelection.all(),
     partitions_def=monthly_partitions,
     description="Everything for the chats of the selected months; a range runs as one run.",
-    # One process: the steps share one DuckDB file, so parallel processes would only wait.
-    executor_def=dg.in_process_executor,
+    # One process (the steps share one DuckDB file), which recovers interrupted runs first.
+    executor_def=tweetchat_executor,
     tags=WAREHOUSE_LANE,
 )
 
@@ -29,7 +30,7 @@ tweetchat_warehouse_job = dg.define_asset_job(
     partitions_def=monthly_partitions,
     description="The warehouse without the charts and reports (`tweetchat run --no-reports`): "
     "for a backfill of many months whose reports nobody needs redrawn.",
-    executor_def=dg.in_process_executor,
+    executor_def=tweetchat_executor,
     tags=WAREHOUSE_LANE,
 )
 
@@ -50,6 +51,6 @@ tweetchat_check_job = dg.define_asset_job(
     description="Validate the working database as built (no ingest, no dbt build: the GX "
     "suites and the marts' dbt tests); when no blocking check fails, publish it and render "
     "the charts and reports.",
-    executor_def=dg.in_process_executor,
+    executor_def=tweetchat_executor,
     tags=WAREHOUSE_LANE,
 )

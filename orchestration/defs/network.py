@@ -13,7 +13,7 @@ import dagster as dg
 
 from orchestration import markdown
 from orchestration.defs.partitions import dbt_vars, monthly_partitions
-from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.defs.resources import WAREHOUSE_POOL, SettingsResource
 from orchestration.network import CONVERSATION_KINDS, chat_betweenness
 from orchestration.warehouse import connect, insert_many
 
@@ -36,12 +36,12 @@ TOP_ACCOUNTS = 5
     "joins it with the degrees and ranks the accounts.",
 )
 def account_betweenness(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, settings: SettingsResource
 ) -> dg.MaterializeResult:
     months = dbt_vars(context.partition_time_window.start, context.partition_time_window.end)
     in_months = "chat_month >= cast(? as date) and chat_month < cast(? as date)"
     bounds = [months["month_start"], months["month_end"]]
-    with connect(warehouse.build_database) as con:
+    with connect(settings.build_database) as con:
         accounts = con.execute(
             f"select chat_id, chat_month, username from marts.account_degrees where {in_months}",
             bounds,

@@ -1,36 +1,17 @@
 """Monthly partitions keyed by the chat's start month, and the dbt vars of a partition."""
 
-import logging
-import os
 from datetime import date, datetime
 
 import dagster as dg
 
-from orchestration.registry import RegistryError, load_registry
-from orchestration.settings import ENV_FIRST_MONTH, current_settings
-
-FALLBACK_FIRST_MONTH = "2020-01-01"
-log = logging.getLogger(__name__)
-
-
-def first_month() -> str:
-    """The first partition: TWEETCHAT_FIRST_MONTH, else the registry's earliest chat month."""
-    configured = os.environ.get(ENV_FIRST_MONTH)
-    if configured:
-        return date.fromisoformat(f"{configured[:7]}-01").isoformat()
-    try:
-        months = load_registry(current_settings().chats_file).months()
-    except RegistryError as error:
-        # The definitions still load, so the UI shows the registry asset failing with the reason.
-        log.warning(
-            "chat registry unreadable (%s); partitions start at %s", error, FALLBACK_FIRST_MONTH
-        )
-        return FALLBACK_FIRST_MONTH
-    return months[0].isoformat()
-
+from orchestration.settings import first_month_from_environment
 
 # end_offset=1 makes the current month a partition too: a chat held this month can be built now.
-monthly_partitions = dg.MonthlyPartitionsDefinition(start_date=first_month(), end_offset=1)
+# The first month is fixed (TWEETCHAT_FIRST_MONTH, default 2007-08), never read from
+# chats.yaml: the definitions load the same whatever the registry holds (README, "Months").
+monthly_partitions = dg.MonthlyPartitionsDefinition(
+    start_date=f"{first_month_from_environment()}-01", end_offset=1
+)
 
 
 def month_key(month: date) -> str:

@@ -5,7 +5,7 @@ import dagster as dg
 from orchestration.defs.dbt import tweetchat_dbt_analysis_models, tweetchat_dbt_models
 from orchestration.defs.network import account_betweenness
 from orchestration.defs.partitions import monthly_partitions
-from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.defs.resources import WAREHOUSE_POOL, SettingsResource
 from orchestration.warehouse import publish
 
 PUBLISHED_KEY = dg.AssetKey(["warehouse", "published"])
@@ -23,11 +23,11 @@ PUBLISHED_KEY = dg.AssetKey(["warehouse", "published"])
     "database, made only after every model and blocking check passed.",
 )
 def published_warehouse(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, settings: SettingsResource
 ) -> dg.MaterializeResult:
-    settings = warehouse.settings
-    size = publish(settings.build_database, settings.warehouse)
-    context.log.info(f"published {settings.warehouse} ({size / 1e6:.1f} MB)")
+    current = settings.resolve()
+    size = publish(current.build_database, current.published_database)
+    context.log.info(f"published {current.published_database} ({size / 1e6:.1f} MB)")
     return dg.MaterializeResult(
-        metadata={"path": dg.MetadataValue.path(str(settings.warehouse)), "bytes": size}
+        metadata={"path": dg.MetadataValue.path(str(current.published_database)), "bytes": size}
     )

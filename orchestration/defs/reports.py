@@ -15,8 +15,8 @@ import dagster as dg
 from orchestration import markdown
 from orchestration.defs.network import CENTRALITY_KEY
 from orchestration.defs.partitions import dbt_vars, monthly_partitions
-from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
-from orchestration.pseudonyms import ENV_PSEUDONYM_MAP, Pseudonymiser, load_key
+from orchestration.defs.resources import WAREHOUSE_POOL, SettingsResource
+from orchestration.pseudonyms import Pseudonymiser, load_key
 from orchestration.reports import draw_charts_of_chats, existing_charts
 from orchestration.reports.charts import series_chart
 from orchestration.reports.content import (
@@ -67,13 +67,13 @@ def thumbnail(path: Path, width: int = 420) -> str:
     return f"![{markdown.escape(path.stem)}](data:image/png;base64,{encoded})"
 
 
-def load_reports(con, warehouse: WarehouseResource, chats, run_id=None):
+def load_reports(con, settings: SettingsResource, chats, run_id=None):
     """The chats' report content, pseudonymised when the settings say so, and the
     (chat, handle, pseudonym) rows of the accounts that were replaced."""
     reports = [load_chat_report(con, chat_id, run_id=run_id) for chat_id in chats]
-    if not warehouse.pseudonymise:
+    if not settings.pseudonymise:
         return reports, []
-    key = load_key(warehouse.settings.warehouse)
+    key = load_key(Path(settings.published_database), settings.pseudonym_key)
     mapping = []
     for report in reports:
         pseudonymiser = Pseudonymiser(key, report.hosts)
@@ -86,11 +86,11 @@ def load_reports(con, warehouse: WarehouseResource, chats, run_id=None):
     return reports, mapping
 
 
-def keep_pseudonym_map(warehouse: WarehouseResource, mapping) -> bool:
+def keep_pseudonym_map(settings: SettingsResource, mapping) -> bool:
     """Store handle -> pseudonym in audit.pseudonyms, only where TWEETCHAT_PSEUDONYM_MAP=1."""
-    if not mapping or os.environ.get(ENV_PSEUDONYM_MAP, "0") != "1":
+    if not mapping or not settings.keep_pseudonym_map:
         return False
-    with connect(warehouse.build_database) as con:
+    with connect(settings.build_database) as con:
         con.execute("create schema if not exists audit")
         con.execute(
             "create table if not exists audit.pseudonyms "
@@ -150,11 +150,11 @@ def _key_figures(reports) -> str:
     description="Every chart of each chat of the months (PNG and SVG in <out>/<chat_id>/) and "
     "the monthly series chart (<out>/series/).",
 )
-def charts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    out_dir = warehouse.settings.out_dir
+def charts(context: dg.AssetExecutionContext, settings: SettingsResource) -> dg.MaterializeResult:
+    out_dir = settings.out_dir_path
     month_start, month_end = _months(context)
-    with connect(warehouse.build_database, read_only=True) as con:
-        reports, _ = load_reports(con, warehouse, chat_ids(con, month_start, month_end))
+    with connect(settings.build_database, read_only=True) as con:
+        reports, _ = load_reports(con, settings, chat_ids(con, month_start, month_end))
         # The series as built (its latest chats), whichever months this run rebuilt.
         series = load_series(con, latest=SERIES_CHART_CHATS)
         series_summary = load_series_summary(con)
@@ -201,19 +201,19 @@ def charts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> d
     "report.docx (the draft to edit) and report.md (tables to paste), in <out>/<chat_id>/.",
 )
 def chat_reports(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, settings: SettingsResource
 ) -> dg.MaterializeResult:
-    out_dir = warehouse.settings.out_dir
+    out_dir = settings.out_dir_path
     month_start, month_end = _months(context)
-    with connect(warehouse.build_database, read_only=True) as con:
+    with connect(settings.build_database, read_only=True) as con:
         reports, mapping = load_reports(
-            con, warehouse, chat_ids(con, month_start, month_end), context.run.run_id
+            con, settings, chat_ids(con, month_start, month_end), context.run.run_id
         )
         # The checks wrote the page of the run that validated these months; written again
         # here so the reports' link holds even where the output folder was emptied since.
         checked_run = validated_run(con, context.run.run_id)
         quality_file = write_run_page(con, out_dir, checked_run) if checked_run else None
-    map_kept = keep_pseudonym_map(warehouse, mapping)
+    map_kept = keep_pseudonym_map(settings, mapping)
     written = []
     for report in reports:
         chat_dir = out_dir / report.chat_id
@@ -235,7 +235,7 @@ def chat_reports(
             ),
             "key_figures": dg.MetadataValue.md(_key_figures(reports)),
             "warnings": sum(len(r.warnings) for r in reports),
-            "pseudonymised": warehouse.pseudonymise,
+            "pseudonymised": settings.pseudonymise,
             "pseudonym_map_kept": map_kept,
         }
     )

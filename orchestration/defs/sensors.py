@@ -9,7 +9,7 @@ import dagster as dg
 
 from orchestration.defs.jobs import tweetchat_job
 from orchestration.defs.partitions import month_key, monthly_partitions
-from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.resources import SettingsResource
 from orchestration.ingest import export_files
 from orchestration.months import SCAN_ERRORS, MonthScanTimeout, file_months
 from orchestration.registry import RegistryError
@@ -49,19 +49,19 @@ def tick_seconds() -> float:
     "partitions of the chats whose windows its posts fall in (read from its post times only). "
     "A file whose months cannot be read is reported once and not read again until it changes.",
 )
-def raw_directory_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
-    settings = warehouse.settings
-    if not settings.raw_dir.is_dir():
-        return dg.SkipReason(f"{settings.raw_dir} does not exist yet")
+def raw_directory_sensor(context: dg.SensorEvaluationContext, settings: SettingsResource):
+    current = settings.resolve()
+    if not current.raw_dir.is_dir():
+        return dg.SkipReason(f"{current.raw_dir} does not exist yet")
     cursor = json.loads(context.cursor) if context.cursor else {}
-    changed, new_cursor = changed_files(settings.raw_dir, cursor)
+    changed, new_cursor = changed_files(current.raw_dir, cursor)
     if not changed:
         return dg.SkipReason("no new or changed export files")
     try:
-        chats = warehouse.registry().chats
+        chats = settings.registry().chats
     except RegistryError as error:
         return dg.SkipReason(f"chat registry unreadable: {error}")
-    files_by_month, skipped, deferred = _months_of_files(context, changed, chats, settings.raw_dir)
+    files_by_month, skipped, deferred = _months_of_files(context, changed, chats, current.raw_dir)
     for name in deferred:
         # Not reached in this tick's time: the next tick reads it.
         if name in cursor:

@@ -9,8 +9,8 @@ import dagster as dg
 
 from orchestration import markdown
 from orchestration.defs.partitions import dbt_vars, monthly_partitions
-from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
-from orchestration.themes.edits import load_edits, themes_file
+from orchestration.defs.resources import WAREHOUSE_POOL, SettingsResource
+from orchestration.themes.edits import load_edits
 from orchestration.themes.store import build_themes
 from orchestration.warehouse import connect
 
@@ -45,10 +45,10 @@ METADATA_QUOTE_CHARS = 120
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool=WAREHOUSE_POOL,
 )
-def question_theme_drafts(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+def question_theme_drafts(context: dg.AssetExecutionContext, settings: SettingsResource):
     months = dbt_vars(context.partition_time_window.start, context.partition_time_window.end)
-    edits = load_edits(themes_file(warehouse.chats_file))
-    with connect(warehouse.build_database) as con:
+    edits = load_edits(settings.resolve().themes_path)
+    with connect(settings.build_database) as con:
         run = build_themes(con, months["month_start"], months["month_end"], edits)
     for warning in run.warnings:
         context.log.warning(warning)

@@ -5,11 +5,13 @@ keeping the files of a chat whose transcript content has not changed. Its metada
 every transcript.
 """
 
+from pathlib import Path
+
 import dagster as dg
 
 from orchestration import markdown
 from orchestration.defs.partitions import dbt_vars, monthly_partitions
-from orchestration.defs.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.defs.resources import WAREHOUSE_POOL, SettingsResource
 from orchestration.pseudonyms import Pseudonymiser, load_key
 from orchestration.reports.content import chat_ids
 from orchestration.reports.transcript import (
@@ -41,13 +43,17 @@ MARTS_READ = [
     "transcript.md in <out>/<chat_id>/. A chat whose transcript is unchanged keeps its files.",
 )
 def transcripts(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, settings: SettingsResource
 ) -> dg.MaterializeResult:
-    out_dir = warehouse.settings.out_dir
+    out_dir = settings.out_dir_path
     months = dbt_vars(context.partition_time_window.start, context.partition_time_window.end)
-    key = load_key(warehouse.settings.warehouse) if warehouse.pseudonymise else None
+    key = (
+        load_key(Path(settings.published_database), settings.pseudonym_key)
+        if settings.pseudonymise
+        else None
+    )
     rows = []
-    with connect(warehouse.build_database, read_only=True) as con:
+    with connect(settings.build_database, read_only=True) as con:
         for chat_id in chat_ids(con, months["month_start"], months["month_end"]):
             transcript = load_transcript(con, chat_id)
             if key is not None:
@@ -74,7 +80,7 @@ def transcripts(
         "transcripts": dg.MetadataValue.md(
             markdown.table(["chat", "entries", "this run", "html", "markdown"], rows)
         ),
-        "pseudonymised": warehouse.pseudonymise,
+        "pseudonymised": settings.pseudonymise,
     }
     if rows:
         metadata["latest_transcript"] = dg.MetadataValue.path(rows[-1][3])

@@ -22,7 +22,6 @@ An edit naming a theme or post that is not there (any more) is a warning, never 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +36,6 @@ from orchestration.themes.draft import (
     pick_quotes,
 )
 
-ENV_THEMES = "TWEETCHAT_THEMES"
 EDIT_KINDS = ("themes", "rename", "merge", "drop", "move", "pin", "unpin")
 
 
@@ -230,11 +228,3 @@ def apply_edits(drafted: QuestionThemes, items, edits: ThemeEdits, chat_id, ques
         wanted = max(len(theme.picks), min(2, len(theme.members)))
         theme.picks = picks[: max(wanted, len([i for i in picks if i in pinned]))][:5]
     return warnings
-
-
-def themes_file(chats_file: str | Path) -> Path:
-    """TWEETCHAT_THEMES, else themes.yaml beside the chat registry."""
-    configured = os.environ.get(ENV_THEMES)
-    if configured:
-        return Path(configured).expanduser().resolve()
-    return Path(chats_file).parent / "themes.yaml"
