@@ -16,7 +16,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 
 install: $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
 
-# The instance configuration every run gets (dagster.yaml: one run at a time, the warehouse
+# The instance configuration every run gets (dagster.yaml: one run a lane at a time, the warehouse
 # pool, run monitoring), linked into DAGSTER_HOME; a file the old CLI wrote is replaced.
 $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 	mkdir -p $(DAGSTER_HOME)

@@ -49,7 +49,8 @@ def stage_of(step_key: str) -> str:
         return "charts_and_reports"
     if step_key == "warehouse__published":
         return "publish"
-    if step_key == "analysis__account_betweenness":
+    # The Python analysis steps (betweenness, draft themes) between the two dbt steps.
+    if step_key in ("analysis__account_betweenness", "question_theme_drafts"):
         return "network"
     return "checks"
 

@@ -43,7 +43,7 @@ sensor = defs.resolve_sensor_def("raw_directory_sensor")
 imported = time.perf_counter()
 with dg.DagsterInstance.ephemeral() as instance, dg.build_sensor_context(
     instance=instance,
-    resources={"warehouse": defs.resources["warehouse"]},
+    resources={"settings": defs.resources["settings"]},
     repository_def=defs.get_repository_def(),
 ) as context:
     ticked = time.perf_counter()

@@ -3,7 +3,7 @@
 `tweetchat run` materialises the same Dagster job the UI and the schedule run, in this
 process, recorded in DAGSTER_HOME so the run shows in the UI. The CLI only parses its
 arguments into `Settings` and launches: what every run needs (recovering interrupted runs,
-the warehouse pool, one run at a time) is in the definitions and dagster.yaml.
+the warehouse pool, one run a lane at a time) is in the definitions and dagster.yaml.
 """
 
 from __future__ import annotations

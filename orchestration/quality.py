@@ -21,7 +21,7 @@ from orchestration.warehouse import insert_many
 ERROR = "error"
 WARN = "warn"
 COUNTS = ("posts", "originals", "retweets", "replies", "quotes", "contributors")
-# Rows of failing values quoted in a result; the data docs keep the full list.
+# Rows of failing values quoted in a result; the checks.<relation> view holds them all.
 QUOTED_FAILURES = 5
 
 

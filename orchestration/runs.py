@@ -10,7 +10,7 @@ left, and the next run rebuilds its months. So:
 - the same executor first closes the runs whose process on this machine is gone: marks them
   failed and frees their pool slots (a CLI run has no daemon to do it);
 - under `dagster dev` the daemon's run monitoring (dagster.yaml) asks `TweetchatRunLauncher`
-  whether a run's process lives, so a dead run no longer holds the one-run queue either,
+  whether a run's process lives, so a dead run no longer holds its lane's queue either,
   and frees the pool slots of ended runs.
 """
 

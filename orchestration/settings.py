@@ -180,11 +180,6 @@ def memory_size(value: str) -> str:
     return value
 
 
-def current_settings() -> Settings:
-    """Settings from the environment, with the bundled sample as default."""
-    return Settings.from_environment()
-
-
 def first_month_from_environment() -> str:
     """The first month partition (YYYY-MM): TWEETCHAT_FIRST_MONTH, else DEFAULT_FIRST_MONTH.
 

@@ -436,12 +436,12 @@ def test_the_collect_job_runs_in_its_own_pool_and_shows_what_it_collected(tmp_pa
         if e.event_type_value == "STEP_OUTPUT"
     )
     table = metadata["collected"].value
-    assert "demolive\\-2025\\-03 | bluesky" in table and "mastodon" in table
+    assert "demolive-2025-03 | bluesky" in table and "mastodon" in table
     assert metadata["requests"].value >= 2
 
 
 def test_collection_runs_beside_a_warehouse_run_but_never_two_of_a_lane(tmp_path):
-    """dagster.yaml as `tweetchat` writes it: one run per lane, so collecting never waits
+    """The project's dagster.yaml: one run per lane, so collecting never waits
     for a build; the definitions load with the collect job and its schedule."""
     from orchestration.definitions import build_definitions
     from orchestration.settings import INSTANCE_CONFIG

@@ -353,14 +353,14 @@ def _markdown_text(segments: list[tuple[str, str]]) -> str:
 def _markdown_entry(e: dict, indent: str) -> list[str]:
     head = f"**{markdown.escape(e['time'])}** {markdown.escape(e['author'])}"
     if e["is_host"]:
-        head += " \\(host\\)"
+        head += " (host)"
     body = " ".join(part for part in (_markdown_text(e["segments"]), e["media"]) if part)
     notes = "".join(f" _{markdown.escape(note)}_" for note in e["notes"])
     lines = [f"{indent}- {head}: {body}{notes}"]
     for option in e["poll"]:
         lines.append(
             f"{indent}  - {markdown.escape(option['label'])}: {option['votes']} votes "
-            f"\\({markdown.escape(option['pct'])}\\)"
+            f"({markdown.escape(option['pct'])})"
         )
     if e["poll_total"] is not None:
         lines.append(f"{indent}  - total: {e['poll_total']} votes")
@@ -382,12 +382,12 @@ def render_markdown(v: dict) -> str:
         "",
     ]
     if not v["parts"]:
-        lines += ["No posts of this chat are in the warehouse\\.", ""]
+        lines += ["No posts of this chat are in the warehouse.", ""]
     for part in v["parts"]:
         lines += [f"## {markdown.escape(part['title'])}", ""]
         for section in part["sections"]:
             if section["heading"]:
-                asked = f" \\({section['asked']}\\)" if section["asked"] else ""
+                asked = f" ({section['asked']})" if section["asked"] else ""
                 lines += [f"### {markdown.escape(section['heading'])}{asked}", ""]
             for entry in section["entries"]:
                 lines += _markdown_entry(entry, "")
@@ -445,7 +445,7 @@ def write_transcript(transcript: Transcript, chat_dir: Path) -> bool:
 # The report's summary links the transcript beside it (render.py).
 TRANSCRIPT_LINK_MARKDOWN = (
     "Read the conversation as it happened: [the transcript](transcript.html) "
-    "\\(also [as Markdown](transcript.md)\\)."
+    "(also [as Markdown](transcript.md))."
 )
 
 
