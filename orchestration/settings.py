@@ -190,6 +190,13 @@ def first_month_from_environment() -> str:
     return Settings(first_month=value).first_month
 
 
+def environment_value(name: str) -> str | None:
+    """One variable read where it is used: credentials, service endpoints, a model folder and
+    Dagster's own sensor timeout (secrets stay out of `Settings`, which the UI shows), read
+    here so that this module stays the one reader of the environment."""
+    return os.environ.get(name) or None
+
+
 def graphical_session() -> bool:
     """Whether a browser window can open here (`tweetchat open`): a desktop, not a server."""
     return sys.platform in ("darwin", "win32") or bool(

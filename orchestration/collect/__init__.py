@@ -12,7 +12,6 @@ every file, so a call cut short anywhere goes on from there next time. Requests 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from pathlib import Path
 from orchestration.collect.polite import BudgetSpent, GaveUp, Politeness, Refused
 from orchestration.collect.store import ChatState, CollectError, iso, state_path
 from orchestration.registry import Chat, Registry
+from orchestration.settings import environment_value
 
 PLATFORMS = ("bluesky", "mastodon")
 DEFAULT_MASTODON_INSTANCE = "https://mastodon.social"
@@ -102,9 +102,7 @@ def collect(
     polite = polite or Politeness()
     now = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
     default_instance = (
-        mastodon_instance
-        or os.environ.get("TWEETCHAT_MASTODON_INSTANCE")
-        or DEFAULT_MASTODON_INSTANCE
+        mastodon_instance or environment_value(ENV_INSTANCE) or DEFAULT_MASTODON_INSTANCE
     )
     sources = sources or {}
     reports: list[ChatReport] = []

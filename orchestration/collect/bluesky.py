@@ -14,11 +14,11 @@ the last time this post's reposters were listed (README: "watch a chat live").
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime
 from urllib.parse import urlparse
 
 from orchestration.collect.polite import USER_AGENT, Politeness, Refused, Reply, Retryable
+from orchestration.settings import environment_value
 
 PLATFORM = "bluesky"
 DEFAULT_SERVICE = "https://public.api.bsky.app"
@@ -36,7 +36,7 @@ class BlueskySource:
         from atproto import Client
         from atproto_client.request import Request
 
-        self.service = service or os.environ.get(ENV_SERVICE) or DEFAULT_SERVICE
+        self.service = service or environment_value(ENV_SERVICE) or DEFAULT_SERVICE
         request = Request(timeout=timeout)
         request.add_additional_header("User-Agent", USER_AGENT)
         self.client = Client(base_url=self.service, request=request)
@@ -46,7 +46,7 @@ class BlueskySource:
 
     def prepare(self) -> None:
         """Log in when BLUESKY_HANDLE and BLUESKY_APP_PASSWORD are set (once a call)."""
-        handle, password = os.environ.get(ENV_HANDLE), os.environ.get(ENV_APP_PASSWORD)
+        handle, password = environment_value(ENV_HANDLE), environment_value(ENV_APP_PASSWORD)
         if not (handle and password) or self._logged_in:
             return
 

@@ -13,12 +13,12 @@ environment (MASTODON_TOKEN_<HOST>, the host upper-cased with non-letters as `_`
 from __future__ import annotations
 
 import json
-import os
 import re
 from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 from orchestration.collect.polite import USER_AGENT, Politeness, Refused, Reply, Retryable
+from orchestration.settings import environment_value
 
 PLATFORM = "mastodon"
 ENV_INSTANCE = "TWEETCHAT_MASTODON_INSTANCE"
@@ -141,7 +141,7 @@ class MastodonSource:
             session.hooks["response"].append(lambda response, **_: responses.append(response))
             client = Mastodon(
                 api_base_url=instance,
-                access_token=os.environ.get(token_variable(instance)),
+                access_token=environment_value(token_variable(instance)),
                 # Rate limits and retries are ours (polite.py): the SDK only reports them.
                 ratelimit_method="throw",
                 request_timeout=self.timeout,

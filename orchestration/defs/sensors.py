@@ -1,7 +1,6 @@
 """The raw-directory sensor: a new or changed export file requests its chats' months."""
 
 import json
-import os
 import time
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from orchestration.defs.resources import SettingsResource
 from orchestration.ingest import export_files
 from orchestration.months import SCAN_ERRORS, MonthScanTimeout, file_months
 from orchestration.registry import RegistryError
+from orchestration.settings import environment_value
 
 
 def changed_files(
@@ -39,7 +39,7 @@ DAGSTER_TIMEOUT_VARIABLE = "DAGSTER_SENSOR_GRPC_TIMEOUT_SECONDS"
 
 def tick_seconds() -> float:
     """How long one tick may spend reading the months of changed files."""
-    return int(os.environ.get(DAGSTER_TIMEOUT_VARIABLE) or 60) * 2 / 3
+    return int(environment_value(DAGSTER_TIMEOUT_VARIABLE) or 60) * 2 / 3
 
 
 @dg.sensor(

@@ -8,7 +8,6 @@ is downloaded: a folder that is not there is an error naming it.
 from __future__ import annotations
 
 import json
-import os
 import struct
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from orchestration.settings import environment_value
 from orchestration.themes.excerpts import content_terms, lemma, words_of
 
 ENV_THEME_MODEL = "TWEETCHAT_THEME_MODEL"
@@ -133,7 +133,7 @@ def excerpt_vectors(texts: list[str], model_folder: str | None = None):
     in one call for the whole run."""
     if not texts:
         return np.zeros((0, 1))
-    folder = model_folder if model_folder is not None else os.environ.get(ENV_THEME_MODEL)
+    folder = model_folder if model_folder is not None else environment_value(ENV_THEME_MODEL)
     if folder:
         return normalize(np.asarray(load_model(folder).encode(texts), dtype=np.float64))
     return lsa_vectors(texts)
