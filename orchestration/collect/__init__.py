@@ -102,7 +102,9 @@ def collect(
     polite = polite or Politeness()
     now = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
     default_instance = (
-        mastodon_instance or environment_value(ENV_INSTANCE) or DEFAULT_MASTODON_INSTANCE
+        mastodon_instance
+        or environment_value("TWEETCHAT_MASTODON_INSTANCE")
+        or DEFAULT_MASTODON_INSTANCE
     )
     sources = sources or {}
     reports: list[ChatReport] = []
