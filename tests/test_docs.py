@@ -203,7 +203,9 @@ def test_every_documented_tweetchat_command_parses(capsys):
         if reason:
             refused.append(f"{where}: tweetchat {shlex.join(arguments)}: {reason}")
     errors = capsys.readouterr().err
-    assert not refused, "documented commands the CLI refuses:\n" + "\n".join(refused) + errors
+    assert not refused, (
+        "documented commands the CLI refuses:\n" + "\n".join(refused) + "\n" + errors
+    )
 
 
 def test_a_renamed_option_is_caught(capsys):
