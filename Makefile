@@ -39,7 +39,7 @@ dbt-parse: $(DBT_MANIFEST)
 demo: install dbt-parse
 	$(BIN)/tweetchat run
 	@echo
-	@echo "Query the warehouse read-only: warehouse/tweetchat.duckdb (see README)"
+	@echo "Query the warehouse read-only: warehouse/tweetchat.duckdb (docs/warehouse.md)"
 	@echo "Dagster UI: $(BIN)/tweetchat ui   then open http://127.0.0.1:3000"
 
 # Chromium for the reports' browser tests: Debian's package, which Playwright drives (a

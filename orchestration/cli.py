@@ -243,7 +243,7 @@ def _collect_parser(commands) -> None:
     collect = commands.add_parser(
         "collect",
         help="fetch the registry's chats from Bluesky and Mastodon into the raw folder "
-        "(resumable; see README, 'Watch a chat live')",
+        "(resumable; see docs/operations.md, 'Watch a chat live')",
     )
     collect.add_argument(
         "--chat", action="append", default=[], metavar="ID",

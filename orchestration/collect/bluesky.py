@@ -8,7 +8,7 @@ Files are the responses as received, which the `bluesky` reader reads, but for r
 getRepostedBy names the accounts and never the time of a repost, so its accounts are written
 as a getAuthorFeed-shaped document (`feed` items with `reason: reasonRepost`) whose
 `indexedAt` is the earliest time the repost can have: the later of the post's own time and
-the last time this post's reposters were listed (README: "watch a chat live").
+the last time this post's reposters were listed (docs/operations.md: "Watch a chat live").
 """
 
 from __future__ import annotations

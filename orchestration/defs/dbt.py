@@ -42,7 +42,7 @@ def dbt_build_args(vars_: Mapping[str, str]) -> list[str]:
 
 
 # Models that read what a Python asset computed (dbt sources of the `analysis` schema) build
-# in a second dbt step, after that asset: README "Python measures, dbt figures". Two
+# in a second dbt step, after that asset: docs/warehouse.md "Python measures, dbt figures". Two
 # selections rather than one subsettable multi-asset that Dagster would split around the
 # Python asset (it also split the seeds off, for three dbt invocations a run).
 AFTER_ANALYSIS = "source:analysis+"

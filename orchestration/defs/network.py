@@ -1,6 +1,6 @@
 """analysis.account_betweenness: networkx betweenness of each chat's conversation network.
 
-The pattern for a measure Python computes and SQL cannot (README "Python measures, dbt
+The pattern for a measure Python computes and SQL cannot (docs/warehouse.md "Python measures, dbt
 figures"): this asset reads dbt marts, computes the measure only, and replaces the
 partition's months of one `analysis` table; that table is a dbt source, and a dbt mart
 (marts.account_centrality) joins it with the counts and ranks, in the second dbt step

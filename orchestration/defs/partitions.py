@@ -8,7 +8,7 @@ from orchestration.settings import first_month_from_environment
 
 # end_offset=1 makes the current month a partition too: a chat held this month can be built now.
 # The first month is fixed (TWEETCHAT_FIRST_MONTH, default 2007-08), never read from
-# chats.yaml: the definitions load the same whatever the registry holds (README, "Months").
+# chats.yaml: the definitions load the same whatever the registry holds (docs/operations.md, "Months").
 monthly_partitions = dg.MonthlyPartitionsDefinition(
     start_date=f"{first_month_from_environment()}-01", end_offset=1
 )

@@ -139,7 +139,7 @@ def detect_format(path: Path, forced: str | None = None, options: dict | None = 
     raise UnknownFormatError(
         f"{path}: not a known export format (tried: {tried}); {seen}. Check the file, or "
         f"force a format for it in {FORMATS_FILE} of the raw directory (for a spreadsheet, "
-        "with a column mapping: see README, 'Reading other spreadsheets')."
+        "with a column mapping: see docs/exports.md, 'Reading other spreadsheets')."
     )
 
 

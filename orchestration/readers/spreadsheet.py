@@ -1,7 +1,7 @@
 """Spreadsheets of any tool (Tweet Binder and others), CSV or XLSX, read through a column mapping.
 
 A mapping (YAML) names, for each canonical field, the tool's column header; see
-`mappings/tweet_binder.yaml` and README "Reading other spreadsheets". Shipped mappings in
+`mappings/tweet_binder.yaml` and docs/exports.md "Reading other spreadsheets". Shipped mappings in
 `mappings/` are tried during detection; any other mapping is given per file in formats.yaml:
 `"exports/*.xlsx": {format: spreadsheet, mapping: my_tool.yaml}` (a path relative to the
 raw directory, or a shipped mapping's name).
