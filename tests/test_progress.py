@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import sample_variables
+from tests.conftest import sample_variables
 
 TWEETCHAT = str(Path(sys.executable).with_name("tweetchat"))
 CHAT = "leadingqi-2023-04"
