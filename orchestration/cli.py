@@ -9,7 +9,6 @@ the warehouse pool, one run a lane at a time) is in the definitions and dagster.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import subprocess
 import sys
 import time
@@ -69,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
         "(a backfill of many months)",
     )
     _path_options(run)
+    _verbose_option(run)
     run.set_defaults(handler=command_run)
 
     check = commands.add_parser(
@@ -77,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--month", help="YYYY-MM (default: every month of the registry)")
     _path_options(check)
+    _verbose_option(check)
     check.set_defaults(handler=command_check)
 
     query = commands.add_parser(
@@ -224,6 +225,14 @@ def _path_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _verbose_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="stream Dagster's and dbt's logs instead of the progress display and log file",
+    )
+
+
 def _settings(args) -> Settings:
     """The environment's settings with the command's options over them."""
     try:
@@ -368,6 +377,9 @@ def _execute_job(args, job_name: str, verb: str, done: str) -> int:
         print(f"tweetchat {verb}: notice: {notice}", file=sys.stderr)
     first, last = months_to_run(args.month, registry, current.raw_dir if verb == "run" else None)
 
+    from orchestration import progress
+
+    progress.quiet_warnings()
     import dagster as dg
 
     from orchestration.defs.partitions import monthly_partitions
@@ -401,13 +413,20 @@ def _execute_job(args, job_name: str, verb: str, done: str) -> int:
         file=sys.stderr,
     )
     started = time.monotonic()
-    # Progress (Dagster's and dbt's log lines) goes to stderr; stdout keeps the summary.
+    verbose = getattr(args, "verbose", False)
+    log_path = progress.log_path_for(current.dagster_home)
+    if not verbose:
+        print(f"tweetchat {verb}: Dagster's and dbt's logs: {log_path}", file=sys.stderr)
+    # The display goes to stderr; stdout keeps the summary; the logs go to the log file
+    # (with --verbose, to stderr).
+    watcher = progress.RunProgress(instance, verb, sys.stderr)
     with (
-        contextlib.redirect_stdout(sys.stderr),
+        watcher,
+        progress.logs_to(log_path, verbose),
         dg.execute_job(
             job,
             instance=instance,
-            tags=tags,
+            tags={**tags, **watcher.tags},
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         ) as result,
     ):
@@ -433,6 +452,8 @@ def _execute_job(args, job_name: str, verb: str, done: str) -> int:
             f"{current.published_database}",
             file=sys.stderr,
         )
+        if not verbose:
+            print(f"tweetchat {verb}: the run's log: {log_path}", file=sys.stderr)
         return 1
     print(
         f"tweetchat {verb}: {span} {done} in {elapsed:.0f}s (run {run_id})",
@@ -442,6 +463,12 @@ def _execute_job(args, job_name: str, verb: str, done: str) -> int:
     if current.out_dir.exists():
         print(f"outputs:   {current.out_dir}")
     print(f"dagster:   DAGSTER_HOME={current.dagster_home} (open it with `tweetchat ui`)")
+    if not verbose:
+        print(f"log:       {log_path}")
+    chat_ids = [chat.id for chat in registry.chats if first <= chat.month.isoformat() <= last]
+    progress.print_summary(
+        progress.chat_summary(current.published_database, chat_ids), current.out_dir, sys.stdout
+    )
     return 0
 
 

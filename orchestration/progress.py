@@ -1,0 +1,298 @@
+"""What `tweetchat run` and `tweetchat check` show while the job runs, and the summary after.
+
+The steps come from the run's own Dagster event log (step start, success and failure,
+materialisations and check evaluations), read by a thread while `dagster.execute_job` runs in
+the main one, so the display tells what Dagster recorded and nothing else. On a terminal it is
+a live `rich` table; elsewhere (a pipe, CI, cron) plain lines. Dagster's and dbt's own logs go
+to a log file per run unless `--verbose` streams them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+import time
+import uuid
+import warnings
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TextIO
+
+# Marks the run this CLI process launched, so the reader finds it in the instance.
+PROGRESS_TAG = "tweetchat/cli_progress"
+
+# What each step does, told by the words of its key (the job's asset and check names).
+STEP_LABELS = (
+    ("registry", "registry"),
+    ("raw_exports", "ingest"),
+    ("dbt", "dbt models and tests"),
+    ("betweenness", "network"),
+    ("network", "network"),
+    ("theme", "themes"),
+    ("transcript", "transcripts"),
+    ("charts", "charts"),
+    ("chat_reports", "reports"),
+    ("published", "publish"),
+    # The asset checks' steps are named by the table they check.
+    ("marts__", "checks"),
+    ("raw__", "checks"),
+)
+
+
+def quiet_warnings() -> None:
+    """Dagster's Preview/Beta/supersession and deprecation warnings are for the project's
+    developers, not its users: silenced in the CLI process only."""
+    import dagster as dg
+
+    for category in (
+        dg.PreviewWarning,
+        dg.BetaWarning,
+        dg.SupersessionWarning,
+        DeprecationWarning,
+        FutureWarning,
+    ):
+        warnings.filterwarnings("ignore", category=category)
+
+
+def step_label(step_key: str) -> str:
+    lowered = step_key.lower()
+    for word, label in STEP_LABELS:
+        if word in lowered:
+            return f"{label} ({step_key})"
+    return step_key
+
+
+def log_path_for(dagster_home: Path) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return dagster_home / "logs" / f"run-{stamp}-{uuid.uuid4().hex[:6]}.log"
+
+
+@contextlib.contextmanager
+def logs_to(log_path: Path, verbose: bool):
+    """Dagster's and dbt's output (they write to sys.stdout/sys.stderr) into the run's log
+    file; with `verbose`, to stderr as before (no file)."""
+    if verbose:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+        return
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        log_path.open("a", encoding="utf-8", buffering=1) as log,
+        contextlib.redirect_stdout(log),
+        contextlib.redirect_stderr(log),
+    ):
+        yield
+
+
+@dataclass
+class Step:
+    key: str
+    started: float
+    ended: float | None = None
+    status: str = "running"
+    materialised: int = 0
+    checks: int = 0
+
+    def detail(self) -> str:
+        parts = []
+        if self.materialised:
+            parts.append(f"{self.materialised} asset(s)")
+        if self.checks:
+            parts.append(f"{self.checks} check(s)")
+        return ", ".join(parts)
+
+    def seconds(self) -> float:
+        return (self.ended or time.monotonic()) - self.started
+
+
+@dataclass
+class RunProgress:
+    """Follows one run in the instance's event log and shows its steps on `stream`."""
+
+    instance: object
+    verb: str
+    stream: TextIO
+    interval: float = 0.5
+    tag_value: str = field(default_factory=lambda: uuid.uuid4().hex)
+    run_id: str | None = None
+    steps: dict[str, Step] = field(default_factory=dict)
+    total_steps: int | None = None
+
+    def __post_init__(self):
+        self.live_display = self.stream.isatty()
+        self._cursor = None
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._follow, daemon=True)
+        self._live = None
+        self._started = time.monotonic()
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return {PROGRESS_TAG: self.tag_value}
+
+    def __enter__(self) -> RunProgress:
+        if self.live_display:
+            from rich.console import Console
+            from rich.live import Live
+
+            console = Console(file=self.stream, force_terminal=True)
+            self._live = Live(
+                self,
+                console=console,
+                refresh_per_second=4,
+                transient=False,
+                redirect_stdout=False,
+                redirect_stderr=False,
+            )
+            self._live.start()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        if self._live is not None:
+            self._live.refresh()
+            self._live.stop()
+
+    def _follow(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._read()
+        self._read()
+
+    def _read(self) -> None:
+        import dagster as dg
+
+        try:
+            if self.run_id is None:
+                runs = self.instance.get_runs(
+                    filters=dg.RunsFilter(tags={PROGRESS_TAG: self.tag_value}), limit=1
+                )
+                if not runs:
+                    return
+                self.run_id = runs[0].run_id
+                self.total_steps = self._planned_steps(runs[0])
+                self._say(f"run {self.run_id}")
+            records = self.instance.get_records_for_run(self.run_id, cursor=self._cursor)
+        except Exception as error:  # the display must never stop the run
+            self._say(f"progress unavailable: {error}")
+            self._stop.set()
+            return
+        self._cursor = records.cursor
+        for record in records.records:
+            self._record(record.event_log_entry)
+
+    def _planned_steps(self, run) -> int | None:
+        try:
+            plan = self.instance.get_execution_plan_snapshot(run.execution_plan_snapshot_id)
+        except Exception:
+            return None
+        return len(plan.step_keys_to_execute)
+
+    def _record(self, entry) -> None:
+        from dagster import DagsterEventType as kind
+
+        event = entry.dagster_event
+        if event is None:
+            # Run-level warnings (an interrupted run recovered, ...) are the user's business.
+            if entry.step_key is None and entry.level >= 30:
+                self._say(f"warning: {entry.user_message}")
+            return
+        key = event.step_key
+        with self._lock:
+            if event.event_type == kind.STEP_START:
+                self.steps[key] = Step(key, time.monotonic())
+                if not self.live_display:
+                    self._say(f"{self._count()} {step_label(key)}: started")
+                return
+            step = self.steps.get(key) if key else None
+            if step is None:
+                return
+            if event.event_type == kind.ASSET_MATERIALIZATION:
+                step.materialised += 1
+            elif event.event_type == kind.ASSET_CHECK_EVALUATION:
+                step.checks += 1
+            elif event.event_type in (kind.STEP_SUCCESS, kind.STEP_FAILURE):
+                step.ended = time.monotonic()
+                step.status = "done" if event.event_type == kind.STEP_SUCCESS else "failed"
+                if not self.live_display:
+                    detail = step.detail()
+                    self._say(
+                        f"{self._count()} {step_label(key)}: {step.status} in "
+                        f"{step.seconds():.0f}s" + (f" ({detail})" if detail else "")
+                    )
+
+    def _count(self) -> str:
+        finished = sum(1 for step in self.steps.values() if step.ended is not None)
+        return f"[{finished}/{self.total_steps or '?'}]"
+
+    def _say(self, line: str) -> None:
+        text = f"tweetchat {self.verb}: {line}"
+        if self._live is not None:
+            self._live.console.print(text, markup=False, highlight=False)
+        else:
+            print(text, file=self.stream, flush=True)
+
+    def __rich__(self):
+        from rich.spinner import Spinner
+        from rich.table import Table
+
+        table = Table.grid(padding=(0, 1))
+        marks = {"done": "[green]✓[/]", "failed": "[red]✗[/]"}
+        with self._lock:
+            steps = list(self.steps.values())
+            count = self._count()
+        for step in steps:
+            mark = marks.get(step.status) or Spinner("dots", style="cyan")
+            table.add_row(mark, step_label(step.key), step.detail(), f"{step.seconds():.0f}s")
+        elapsed = time.monotonic() - self._started
+        table.add_row("", f"[bold]{self.verb}[/] {count} steps", "", f"{elapsed:.0f}s")
+        return table
+
+
+def chat_summary(published_database: Path, chat_ids: list[str]) -> list[tuple]:
+    """(chat_id, contributors, originals, retweets) of the window, as the published warehouse
+    counted them."""
+    if not chat_ids or not published_database.exists():
+        return []
+    from orchestration.warehouse import connect
+
+    with connect(published_database, read_only=True) as con:
+        return con.execute(
+            "select chat_id, contributors, originals, retweets from marts.chat_activity "
+            "where scope = 'window' and chat_id in (select unnest(?)) order by chat_id",
+            [chat_ids],
+        ).fetchall()
+
+
+def print_summary(rows: list[tuple], out_dir: Path, stream: TextIO) -> None:
+    """One line per chat: its window's figures and its report, a `file://` link."""
+    reports = {}
+    for row in rows:
+        report = out_dir / row[0] / "report.html"
+        reports[row[0]] = report.as_uri() if report.exists() else "no report"
+    if stream.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title="chats of the run")
+        for name in ("chat", "contributors", "originals", "retweets"):
+            table.add_column(name, justify="left" if name == "chat" else "right")
+        table.add_column("report", overflow="fold")
+        for chat_id, contributors, originals, retweets in rows:
+            link = reports[chat_id]
+            shown = f"[link={link}]{link}[/link]" if link.startswith("file:") else link
+            table.add_row(chat_id, str(contributors), str(originals), str(retweets), shown)
+        Console(file=stream, force_terminal=True).print(table)
+        return
+    print(
+        f"{'chat':<28} {'contributors':>12} {'originals':>9} {'retweets':>8}  report", file=stream
+    )
+    for chat_id, contributors, originals, retweets in rows:
+        print(
+            f"{chat_id:<28} {contributors:>12} {originals:>9} {retweets:>8}  {reports[chat_id]}",
+            file=stream,
+        )
