@@ -7,6 +7,7 @@ is downloaded: a folder that is not there is an error naming it.
 
 from __future__ import annotations
 
+import functools
 import json
 import struct
 from pathlib import Path
@@ -37,7 +38,7 @@ def analyse(text: str) -> list[str]:
 
 
 def tfidf_vectors(texts: list[str]) -> tuple[np.ndarray, TfidfVectorizer]:
-    """Sparse TF-IDF of every excerpt of the run, fitted once (not per chat or question)."""
+    """Sparse TF-IDF of a chat's excerpts, fitted once for the chat (not per question)."""
     vectoriser = TfidfVectorizer(analyzer=analyse, sublinear_tf=True, norm="l2")
     return vectoriser.fit_transform(texts), vectoriser
 
@@ -109,6 +110,7 @@ def read_safetensors_matrix(path: Path) -> np.ndarray:
     return np.frombuffer(body[start:end], dtype=dtypes[spec["dtype"]]).reshape(spec["shape"])
 
 
+@functools.lru_cache(maxsize=2)
 def load_model(folder: str | Path):
     """An encoder with `.encode(texts) -> array`, from a local folder only."""
     path = Path(folder).expanduser()
@@ -130,7 +132,7 @@ def load_model(folder: str | Path):
 
 def excerpt_vectors(texts: list[str], model_folder: str | None = None):
     """L2-normalised vectors of the excerpts (a dense or sparse matrix, one row each), computed
-    in one call for the whole run."""
+    in one call for a chat (a model on disk is loaded once a process)."""
     if not texts:
         return np.zeros((0, 1))
     folder = model_folder if model_folder is not None else environment_value(ENV_THEME_MODEL)

@@ -1,7 +1,8 @@
 """Themes of a partition's questions, from marts.theme_response_texts to the analysis tables.
 
-One pass for the whole run: every excerpt of every chat is split and vectorised together (the
-vectoriser is fitted once), then each question is drafted on its rows. Only assignments and
+One pass for the whole run: every excerpt is split, each chat's excerpts are vectorised in
+one call (the default vectoriser is fitted on the chat's own excerpts, so its themes do not
+depend on what else the run builds), then each question is drafted on its rows. Only assignments and
 labels are written (analysis.theme_excerpts, analysis.themes); dbt counts them.
 """
 
@@ -46,8 +47,10 @@ def draft_responses(responses, edits: ThemeEdits | None = None, model: str | Non
     for row in responses:
         questions.setdefault((row[0], row[2]), []).append(row)
 
-    # Every excerpt and every analyst theme of the run, vectorised in one call.
-    texts: list[str] = []
+    # Every excerpt and every analyst theme, vectorised in one call per chat: the default
+    # vectors (TF-IDF reduced by LSA) are fitted on the chat's own excerpts, so a chat's
+    # themes depend on its posts alone, not on which months a run builds.
+    texts_by_chat: dict[str, list[str]] = {}
     plan = []
     for (chat_id, question_id), rows in questions.items():
         items, excerpt_slots, blank = [], [], []
@@ -63,14 +66,15 @@ def draft_responses(responses, edits: ThemeEdits | None = None, model: str | Non
                 else:
                     blank.append(slot)
         guides = edits.guides(chat_id, question_id)
+        texts = texts_by_chat.setdefault(chat_id, [])
         start = len(texts)
         texts.extend(item.text for item in items)
         texts.extend(guide.seed_text for guide in guides)
         plan.append((chat_id, question_id, rows[0][1], items, excerpt_slots, blank, guides, start))
-    matrix = excerpt_vectors(texts, model)
+    vectors = {chat_id: excerpt_vectors(texts, model) for chat_id, texts in texts_by_chat.items()}
 
     for chat_id, question_id, month, items, slots, blank, guides, start in plan:
-        rows = matrix[start : start + len(items) + len(guides)]
+        rows = vectors[chat_id][start : start + len(items) + len(guides)]
         rows = rows.toarray() if hasattr(rows, "toarray") else np.asarray(rows)
         drafted = draft_question(items, rows[: len(items)], guides, rows[len(items) :])
         result.warnings.extend(apply_edits(drafted, items, edits, chat_id, question_id))
