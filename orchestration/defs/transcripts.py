@@ -11,6 +11,7 @@ import dagster as dg
 
 from orchestration import markdown
 from orchestration.defs.partitions import dbt_vars, monthly_partitions
+from orchestration.defs.publish import PUBLISHED_KEY
 from orchestration.defs.resources import WAREHOUSE_POOL, SettingsResource
 from orchestration.pseudonyms import Pseudonymiser, load_key
 from orchestration.reports.content import chat_ids
@@ -34,7 +35,9 @@ MARTS_READ = [
     key=TRANSCRIPTS_KEY,
     group_name="reports",
     kinds={"html", "markdown"},
-    deps=MARTS_READ,
+    # After the published warehouse: a failed blocking check on any mart stops it, as it
+    # stops the reports.
+    deps=[*MARTS_READ, PUBLISHED_KEY],
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool=WAREHOUSE_POOL,
