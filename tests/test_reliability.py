@@ -44,7 +44,8 @@ def start_run(root: Path) -> subprocess.Popen:
     log = root / f"run-{len(list(root.glob('run-*.log')))}.log"
     with log.open("w") as handle:
         process = subprocess.Popen(
-            [TWEETCHAT, "run"],
+            # --verbose: Dagster's and dbt's log lines on stderr, where the kill markers are.
+            [TWEETCHAT, "run", "--verbose"],
             env=environment(root),
             stdout=subprocess.DEVNULL,
             stderr=handle,
