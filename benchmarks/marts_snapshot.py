@@ -74,17 +74,11 @@ def compare(warehouse: Path, saved: Path) -> dict[str, dict]:
                 }
                 continue
             columns = ", ".join(_normalised(c, t) for c, t in sorted(now.items()))
-            only_after, only_before, after_rows, before_rows = con.execute(
-                f"""
-                with after as (select {columns} from marts.{table}),
-                     before as (select {columns} from read_parquet('{file}'))
-                select
-                    (select count(*) from (select * from after except all select * from before)),
-                    (select count(*) from (select * from before except all select * from after)),
-                    (select count(*) from after),
-                    (select count(*) from before)
-                """
-            ).fetchone()
+            only_after, only_before, after_rows, before_rows = row_differences(
+                con,
+                f"select {columns} from marts.{table}",
+                f"select {columns} from read_parquet('{file}')",
+            )
             comparison[table] = {
                 "rows_before": before_rows,
                 "rows_after": after_rows,
@@ -92,6 +86,20 @@ def compare(warehouse: Path, saved: Path) -> dict[str, dict]:
                 "only_after": only_after,
             }
     return comparison
+
+
+def row_differences(con, left: str, right: str) -> tuple[int, int, int, int]:
+    """Rows only in `left`, only in `right` (as multisets), and each side's row count."""
+    return con.execute(
+        f"""
+        with l as ({left}), r as ({right})
+        select
+            (select count(*) from (select * from l except all select * from r)),
+            (select count(*) from (select * from r except all select * from l)),
+            (select count(*) from l),
+            (select count(*) from r)
+        """
+    ).fetchone()
 
 
 def differences(comparison: dict[str, dict]) -> dict[str, dict]:

@@ -31,6 +31,8 @@ from pathlib import Path
 
 import duckdb
 
+from benchmarks.marts_snapshot import row_differences
+
 ROOT = Path(__file__).resolve().parents[1]
 SPARK_PYTHON = ROOT / "benchmarks" / ".venv-spark" / "bin" / "python"
 RESULTS = ROOT / "benchmarks" / "results"
@@ -130,17 +132,11 @@ def compare_marts(warehouse: Path, spark_out: Path) -> dict[str, dict]:
             duck = ", ".join(normalised(c, t, "d") for c, t in columns)
             spark = ", ".join(normalised(c, t, "s") for c, t in columns)
             spark_relation = f"read_parquet('{files}/*.parquet') s"
-            only_duckdb, only_spark, duckdb_rows, spark_rows = con.execute(
-                f"""
-                with d as (select {duck} from marts.{table} d),
-                     s as (select {spark} from {spark_relation})
-                select
-                    (select count(*) from (select * from d except all select * from s)),
-                    (select count(*) from (select * from s except all select * from d)),
-                    (select count(*) from d),
-                    (select count(*) from s)
-                """
-            ).fetchone()
+            only_duckdb, only_spark, duckdb_rows, spark_rows = row_differences(
+                con,
+                f"select {duck} from marts.{table} d",
+                f"select {spark} from {spark_relation}",
+            )
             comparison[table] = {
                 "duckdb_rows": duckdb_rows,
                 "spark_rows": spark_rows,
