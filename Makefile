@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 
-.PHONY: demo test install system-packages dbt-parse lint sqlfix clean bench bench-venv spark-venv spark-marts
+.PHONY: demo test install system-packages dbt-parse lint sqlfix clean bench bench-sizes bench-venv spark-venv spark-marts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -86,12 +86,17 @@ $(TWARC_VENV)/bin/twarc2:
 
 bench-venv: $(TWARC_VENV)/bin/twarc2
 
-# The benchmark table of docs/benchmarks.md (10k, 100k and 1M posts: about half an hour).
-# BENCH_POSTS="10000 100000" make bench for a shorter run.
+# The speed table of docs/benchmarks.md (issue 17's measures beside their targets, the 1M
+# sample included: the better part of an hour). BENCH_LARGE= make bench leaves the 1M out.
+BENCH_LARGE ?= --large
+bench: install dbt-parse
+	$(BIN)/python -m benchmarks.speed $(BENCH_LARGE)
+
+# The size table of docs/benchmarks.md (10k, 100k and 1M posts beside the floor, pandas and
+# twarc-csv: about half an hour). BENCH_POSTS="10000 100000" make bench-sizes for less.
 BENCH_POSTS ?= 10000 100000 1000000
-bench: install dbt-parse bench-venv
+bench-sizes: install dbt-parse bench-venv
 	$(BIN)/python -m benchmarks.run --posts $(BENCH_POSTS)
-	$(BIN)/python -m benchmarks.incremental
 
 # ruff over the Python, SQLFluff (dbt templater, .sqlfluff) over the dbt project; the dbt
 # templater compiles against an in-memory DuckDB, so no warehouse is needed.
