@@ -12,7 +12,6 @@ from orchestration import markdown
 from orchestration.defs.partitions import dbt_vars, monthly_partitions
 from orchestration.defs.resources import WAREHOUSE_POOL, SettingsResource
 from orchestration.quality import ERROR, SUITES, Suite, check_frame, record, run_suite
-from orchestration.reports.quality_page import write_run_page
 from orchestration.warehouse import connect
 
 
@@ -56,6 +55,8 @@ def build_check(suite: Suite) -> dg.AssetChecksDefinition:
         # No GX Data Docs (they load their CSS and scripts from CDNs): the run's own page,
         # rewritten as each check records, shows every expectation offline.
         outcomes = run_suite(suite, frames)
+        from orchestration.reports.quality_page import write_run_page  # matplotlib: imported late
+
         with connect(settings.build_database) as con:
             record(con, outcomes, context.run.run_id, months["month_start"], months["month_end"])
             quality_page = write_run_page(con, out_dir, context.run.run_id)

@@ -10,8 +10,6 @@ import dagster as dg
 from orchestration import markdown
 from orchestration.defs.partitions import dbt_vars, monthly_partitions
 from orchestration.defs.resources import WAREHOUSE_POOL, SettingsResource
-from orchestration.themes.edits import load_edits
-from orchestration.themes.store import build_themes
 from orchestration.warehouse import connect
 
 THEME_EXCERPTS_KEY = dg.AssetKey(["analysis", "theme_excerpts"])
@@ -47,6 +45,11 @@ METADATA_QUOTE_CHARS = 120
 )
 def question_theme_drafts(context: dg.AssetExecutionContext, settings: SettingsResource):
     months = dbt_vars(context.partition_time_window.start, context.partition_time_window.end)
+    # Imported here, not at the top: scikit-learn and SciPy cost seconds to import, and every
+    # process that loads the definitions (each run, the sensor's code server) paid them.
+    from orchestration.themes.edits import load_edits
+    from orchestration.themes.store import build_themes
+
     edits = load_edits(settings.resolve().themes_path)
     with connect(settings.build_database) as con:
         run = build_themes(con, months["month_start"], months["month_end"], edits)
