@@ -90,7 +90,8 @@ def publish(build_database: Path, warehouse: Path) -> bool:
         con.execute("checkpoint")
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     marker = warehouse.with_name(f".{warehouse.name}.published-from.json")
-    if _copy_state(build_database, warehouse) == _read_json(marker):
+    state = _copy_state(build_database, warehouse)
+    if state is not None and state == _read_json(marker):
         return False
     marker.unlink(missing_ok=True)
     # A run killed while copying leaves its partial copy; runs publish one at a time.

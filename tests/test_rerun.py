@@ -14,6 +14,7 @@ from orchestration import cli, rerun
 from orchestration.runs import instance_for
 from orchestration.settings import SAMPLE_DIR, Settings
 from orchestration.warehouse import connect, publish
+from tests.conftest import sample_settings
 
 MONTH = "2023-04"
 JOB = "tweetchat_warehouse_job"
@@ -22,12 +23,9 @@ OPTIONS = ["--month", MONTH, "--no-reports"]
 
 
 def settings_under(root: Path) -> Settings:
-    return Settings(
-        raw_dir=root / "raw",
-        chats_file=root / "chats.yaml",
-        published_database=root / "warehouse" / "tweetchat.duckdb",
-        out_dir=root / "output",
-        dagster_home=root / "dagster_home",
+    """The sample's settings, but for a copy of its exports and registry under `root`."""
+    return dataclasses.replace(
+        sample_settings(root), raw_dir=root / "raw", chats_file=root / "chats.yaml"
     )
 
 
