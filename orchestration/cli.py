@@ -367,7 +367,11 @@ def command_run(args) -> int:
 
     job = "tweetchat_warehouse_job" if args.no_reports else "tweetchat_job"
     return build_unless_unchanged(
-        _settings(args), job, args.month, args.force, lambda: _execute_job(args, job, "run", "built")
+        _settings(args),
+        job,
+        args.month,
+        args.force,
+        lambda: _execute_job(args, job, "run", "built"),
     )
 
 
