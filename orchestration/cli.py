@@ -67,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
         help="build, check and publish the warehouse without drawing the charts and reports "
         "(a backfill of many months)",
     )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="build even when nothing changed since the last successful run (which is "
+        "otherwise left as it is)",
+    )
     _path_options(run)
     _verbose_option(run)
     run.set_defaults(handler=command_run)
@@ -357,8 +363,16 @@ def months_to_run(month: str | None, registry, raw_dir: Path | None = None) -> t
 
 
 def command_run(args) -> int:
+    from orchestration.rerun import build_unless_unchanged
+
     job = "tweetchat_warehouse_job" if args.no_reports else "tweetchat_job"
-    return _execute_job(args, job, "run", "built")
+    return build_unless_unchanged(
+        _settings(args),
+        job,
+        args.month,
+        args.force,
+        lambda: _execute_job(args, job, "run", "built"),
+    )
 
 
 def command_check(args) -> int:

@@ -8,7 +8,6 @@ Raw files are only read, never written.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,13 +24,13 @@ from orchestration.readers.canonical import PER_FILE_TABLES, create_raw_tables
 from orchestration.readers.csv_records import MissingColumnsError
 from orchestration.readers.spreadsheet import MappingError
 from orchestration.settings import DEFAULT_DUCKDB_MEMORY, memory_size
+from orchestration.stamps import file_sha256, file_stamp
 from orchestration.warehouse import insert_many
 
 EXPORT_SUFFIXES = {".json", ".jsonl", ".ndjson", ".csv", ".xlsx"}
 # A file that cannot be read as a whole: it is recorded as unreadable, with this reason,
 # and the rest of the directory loads.
 FILE_ERRORS = (UnknownFormatError, MissingColumnsError, MappingError)
-HASH_CHUNK = 1 << 20
 # How much of the export files that load together (X v2 pages) one transaction reads: large
 # enough that the per-statement cost disappears, small enough to stay in memory.
 BATCH_BYTES = 256 << 20
@@ -68,20 +67,6 @@ def export_files(raw_dir: Path) -> list[Path]:
         and p.suffix.lower() in EXPORT_SUFFIXES
         and not any(part.startswith(".") for part in p.relative_to(raw_dir).parts)
     )
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def file_stamp(path: Path) -> tuple[int, datetime]:
-    """Size and modification time (UTC) of a file."""
-    stat = path.stat()
-    return stat.st_size, datetime.fromtimestamp(stat.st_mtime, tz=UTC).replace(tzinfo=None)
 
 
 def limit_memory(con, limit: str = DEFAULT_DUCKDB_MEMORY) -> str:

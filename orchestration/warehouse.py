@@ -7,6 +7,7 @@ beside the published one, then `os.replace`, which readers see as one atomic swi
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -80,12 +81,19 @@ def write_registry(con, registry: Registry) -> int:
     return len(registry.chats)
 
 
-def publish(build_database: Path, warehouse: Path) -> int:
-    """Atomically replace the published warehouse with a copy of the build database."""
-    # A checkpoint folds the write-ahead log into the file, so the copy is complete.
+def publish(build_database: Path, warehouse: Path) -> bool:
+    """Atomically replace the published warehouse with a copy of the build database; False
+    when the published copy is already the build database as it is (nothing copied)."""
+    # A checkpoint folds the write-ahead log into the file, so the copy is complete. On an
+    # unchanged database it writes nothing, so the file's stamp stays as it was.
     with connect(build_database) as con:
         con.execute("checkpoint")
     warehouse.parent.mkdir(parents=True, exist_ok=True)
+    marker = warehouse.with_name(f".{warehouse.name}.published-from.json")
+    state = _copy_state(build_database, warehouse)
+    if state is not None and state == _read_json(marker):
+        return False
+    marker.unlink(missing_ok=True)
     # A run killed while copying leaves its partial copy; runs publish one at a time.
     for stale in warehouse.parent.glob(f".{warehouse.name}.*.publishing"):
         stale.unlink(missing_ok=True)
@@ -101,4 +109,26 @@ def publish(build_database: Path, warehouse: Path) -> int:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return warehouse.stat().st_size
+    # What was copied, and the copy: while both stay so, publishing again would copy the
+    # same bytes. Any write to the build database changes its modification time.
+    marker.write_text(json.dumps(_copy_state(build_database, warehouse)))
+    return True
+
+
+def _copy_state(build_database: Path, warehouse: Path) -> dict | None:
+    """Size, modification time and inode of both files (None when one is missing)."""
+    try:
+        files = [path.stat() for path in (build_database, warehouse)]
+    except FileNotFoundError:
+        return None
+    return {
+        name: [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+        for name, stat in zip(("build", "published"), files, strict=True)
+    }
+
+
+def _read_json(path: Path):
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None

@@ -26,8 +26,17 @@ def published_warehouse(
     context: dg.AssetExecutionContext, settings: SettingsResource
 ) -> dg.MaterializeResult:
     current = settings.resolve()
-    size = publish(current.build_database, current.published_database)
-    context.log.info(f"published {current.published_database} ({size / 1e6:.1f} MB)")
+    copied = publish(current.build_database, current.published_database)
+    size = current.published_database.stat().st_size
+    context.log.info(
+        f"published {current.published_database} ({size / 1e6:.1f} MB)"
+        if copied
+        else f"{current.published_database} is already the working database: not copied"
+    )
     return dg.MaterializeResult(
-        metadata={"path": dg.MetadataValue.path(str(current.published_database)), "bytes": size}
+        metadata={
+            "path": dg.MetadataValue.path(str(current.published_database)),
+            "bytes": size,
+            "copied": copied,
+        }
     )
