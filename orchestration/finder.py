@@ -166,13 +166,17 @@ def _stage_posts(con, wanted: list[str]) -> None:
         from posts
         left join finder_users as users
             on users.platform = posts.platform and users.user_id = posts.author_id
+        order by posts.created_at
         """
     )
+    # In time order, so a burst's window reads only the row groups of its hours (DuckDB skips
+    # the others by their min/max): 1,000 chats at 1M posts took a minute unsorted.
     con.execute(
         """
         create temp table finder_tags as
         select post_id, platform, created_at, unnest(tags) as tag
         from finder_posts
+        order by created_at
         """
     )
     if wanted:
@@ -263,9 +267,10 @@ def _describe(con, burst: dict, zone: ZoneInfo, timezone: str) -> FoundChat:
         from finder_posts
         join finder_tags using (platform, post_id)
         where finder_tags.tag in (select unnest(?))
+            and finder_tags.created_at >= ? and finder_tags.created_at < ?
             and finder_posts.created_at >= ? and finder_posts.created_at < ?
         """,
-        [burst["tags"], *window],
+        [burst["tags"], *window, *window],
     )
     questions = con.execute(
         f"""
