@@ -10,9 +10,13 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_editable_install_prints_no_warning(tmp_path):
+    # Into a venv of its own (pip's --python): installing into this one, or with --prefix,
+    # would first uninstall the project from the venv running the tests.
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
     completed = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--prefix", tmp_path,
-         "--editable", PROJECT_ROOT],
+        [sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "install", "--quiet",
+         "--no-deps", "--editable", PROJECT_ROOT],
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert completed.returncode == 0, completed.stderr[-3000:]
@@ -20,5 +24,5 @@ def test_the_editable_install_prints_no_warning(tmp_path):
     for text in ("Warning", "Deprecat", "deprecat", "Editable installation", "License"):
         assert text not in shown, shown
     # The install is the plain .pth entry: the project folder on the path.
-    (pth,) = tmp_path.rglob("__editable__.*.pth")
+    (pth,) = venv.rglob("__editable__.*.pth")
     assert pth.read_text().strip() == str(PROJECT_ROOT)
