@@ -115,8 +115,9 @@ class Step:
     started: float
     ended: float | None = None
     status: str = "running"
-    materialised: int = 0
-    checks: int = 0
+    # The assets and checks done, each once however many months (partitions) the run has.
+    assets_done: set = field(default_factory=set)
+    checks_done: set = field(default_factory=set)
     # What the run's plan says the step makes (a dbt step: its models and its tests).
     planned_assets: int | None = None
     planned_checks: int | None = None
@@ -132,10 +133,10 @@ class Step:
         if self.chats:
             done, total = self.chats
             parts.append(f"{done}/{total} chats" + self._time_left(done, total))
-        if self.materialised or self.planned_assets:
-            parts.append(f"{self.materialised}{_of(self.planned_assets)} asset(s)")
-        if self.checks or self.planned_checks:
-            parts.append(f"{self.checks}{_of(self.planned_checks)} check(s)")
+        if self.assets_done or self.planned_assets:
+            parts.append(f"{len(self.assets_done)}{_of(self.planned_assets)} asset(s)")
+        if self.checks_done or self.planned_checks:
+            parts.append(f"{len(self.checks_done)}{_of(self.planned_checks)} check(s)")
         return ", ".join(parts)
 
     def _time_left(self, done: int, total: int) -> str:
@@ -285,9 +286,10 @@ class RunProgress:
             if step is None:
                 return
             if event.event_type == kind.ASSET_MATERIALIZATION:
-                step.materialised += 1
+                step.assets_done.add(event.asset_key)
             elif event.event_type == kind.ASSET_CHECK_EVALUATION:
-                step.checks += 1
+                evaluation = event.event_specific_data
+                step.checks_done.add((evaluation.asset_key, evaluation.check_name))
             elif event.event_type in (kind.STEP_SUCCESS, kind.STEP_FAILURE):
                 step.ended = time.monotonic()
                 step.status = "done" if event.event_type == kind.STEP_SUCCESS else "failed"

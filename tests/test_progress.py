@@ -168,3 +168,48 @@ def test_the_check_status_of_a_chat_is_that_of_its_month(tmp_path):
         "may": "failed:1",
         "june": "unchecked",
     }
+
+
+def test_a_run_of_two_months_counts_each_asset_once_and_reads_the_steps_lines():
+    """On a real Dagster instance: a step that makes its assets for two months (one
+    materialisation per month each) shows each asset once against the plan's, and a line the
+    step logs (ingest's files and megabytes) is read into its progress."""
+    import io
+
+    import dagster as dg
+    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG as END
+    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_START_TAG as START
+
+    from orchestration.progress import RunProgress
+
+    months = dg.MonthlyPartitionsDefinition(start_date="2023-03-01", end_date="2023-05-01")
+
+    @dg.multi_asset(
+        specs=[dg.AssetSpec("posts"), dg.AssetSpec("users")],
+        partitions_def=months,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+    )
+    def raw_exports(context: dg.AssetExecutionContext):
+        context.log.info(ingest_line(2, 2, 3 * 2**20, 3 * 2**20))
+        yield dg.MaterializeResult(asset_key="posts")
+        yield dg.MaterializeResult(asset_key="users")
+
+    shown = io.StringIO()
+    with dg.instance_for_test() as instance:
+        watcher = RunProgress(instance, "run", shown, interval=60)
+        result = dg.materialize(
+            [raw_exports],
+            instance=instance,
+            tags={START: "2023-03-01", END: "2023-04-01", **watcher.tags},
+        )
+        assert result.success
+        materialised = result.get_asset_materialization_events()
+        assert len(materialised) == 4, "one materialisation per asset and month"
+        watcher._read()  # finds the run
+        watcher._read()  # reads its events
+    assert re.search(
+        r"^tweetchat run: \[1/1\] ingest \(raw_exports\): done in \d+s "
+        r"\(2/2 files, 3\.0/3\.0 MB, 2/2 asset\(s\)\)$",
+        shown.getvalue(),
+        re.M,
+    ), shown.getvalue()
