@@ -479,9 +479,14 @@ def _execute_job(args, job_name: str, verb: str, done: str) -> int:
     print(f"dagster:   DAGSTER_HOME={current.dagster_home} (open it with `tweetchat ui`)")
     if not verbose:
         print(f"log:       {log_path}")
-    chat_ids = [chat.id for chat in registry.chats if first <= chat.month.isoformat() <= last]
+    chat_months = {
+        chat.id: chat.month for chat in registry.chats if first <= chat.month.isoformat() <= last
+    }
     progress.print_summary(
-        progress.chat_summary(current.published_database, chat_ids), current.out_dir, sys.stdout
+        progress.chat_summary(current.published_database, list(chat_months)),
+        current.out_dir,
+        sys.stdout,
+        progress.check_status(current.build_database, run_id, chat_months),
     )
     return 0
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from orchestration.progress import ingest_line
 from orchestration.readers import (
     FORMATS_FILE,
     Reader,
@@ -115,7 +116,9 @@ def load_directory(
         f"{len(files)} export files: {len(changed)} new or changed, "
         f"{len(summary.skipped)} unchanged"
     )
-    done = 0
+    done, bytes_done = 0, 0
+    bytes_total = sum(file.size for file in changed)
+    log(ingest_line(done, len(changed), bytes_done, bytes_total))
     for group in _load_groups(changed, rules):
         first, reader, problem = group[0]
         if reader is not None and reader.loads_many:
@@ -129,6 +132,8 @@ def load_directory(
             log(f"[{done + 1}/{len(changed)}] loading {first.source_file}")
             _load_file(con, first, reader, problem, summary)
         done += len(group)
+        bytes_done += sum(file.size for file, _, _ in group)
+        log(ingest_line(done, len(changed), bytes_done, bytes_total))
     return summary
 
 

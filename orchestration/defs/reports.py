@@ -16,6 +16,7 @@ from orchestration import markdown
 from orchestration.defs.network import CENTRALITY_KEY
 from orchestration.defs.partitions import dbt_vars, monthly_partitions
 from orchestration.defs.resources import WAREHOUSE_POOL, SettingsResource
+from orchestration.progress import chats_line
 from orchestration.pseudonyms import Pseudonymiser, load_key
 from orchestration.reports import draw_charts_of_chats, existing_charts
 from orchestration.reports.charts import series_chart
@@ -162,7 +163,7 @@ def charts(context: dg.AssetExecutionContext, settings: SettingsResource) -> dg.
     previews = []
     jobs = [(report, out_dir / report.chat_id) for report in reports]
     for number, (report, drawn) in enumerate(draw_charts_of_chats(jobs), start=1):
-        context.log.info(f"charts {number}/{len(reports)}: {report.chat_id}")
+        context.log.info(chats_line("charts", number, len(reports), report.chat_id))
         paths = [drawn.timeline, drawn.participants, drawn.network, drawn.series, *drawn.polls]
         paths += [*drawn.clouds.values(), *drawn.keyword_bars.values()]
         files += [p for p in paths if p is not None]
@@ -215,7 +216,7 @@ def chat_reports(
         quality_file = write_run_page(con, out_dir, checked_run) if checked_run else None
     map_kept = keep_pseudonym_map(settings, mapping)
     written = []
-    for report in reports:
+    for number, report in enumerate(reports, start=1):
         chat_dir = out_dir / report.chat_id
         chat_dir.mkdir(parents=True, exist_ok=True)
         chart_files = existing_charts(report, chat_dir)
@@ -227,6 +228,7 @@ def chat_reports(
         ]
         for warning in report.warnings:
             context.log.warning(f"{report.chat_id}: {warning}")
+        context.log.info(chats_line("reports", number, len(reports), report.chat_id))
     return dg.MaterializeResult(
         metadata={
             "chats": len(reports),
