@@ -83,7 +83,6 @@ def test_every_chat_has_its_report_and_charts(sample_run):
             "report.docx",
             "report.md",
             "timeline.png",
-            "timeline.svg",
             "participants.png",
             "series.png",
             "network.png",
@@ -91,6 +90,8 @@ def test_every_chat_has_its_report_and_charts(sample_run):
         ):
             assert (folder / name).stat().st_size > 1000, folder / name
     assert (sample_run["root"] / "output" / "series" / "monthly_activity.png").exists()
+    # Drawn once, as the reports show it: no SVG beside the PNG.
+    assert not list((sample_run["root"] / "output").rglob("*.svg"))
     assert len(list(chat_dir(sample_run).glob("poll_*.png"))) == 2
 
 

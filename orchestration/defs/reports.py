@@ -8,6 +8,7 @@ are downstream of the blocking checks, so a failed count stops them.
 import base64
 import io
 import os
+from functools import partial
 from pathlib import Path
 
 import dagster as dg
@@ -19,6 +20,7 @@ from orchestration.defs.resources import WAREHOUSE_POOL, SettingsResource
 from orchestration.progress import chats_line
 from orchestration.pseudonyms import Pseudonymiser, load_key
 from orchestration.reports import draw_charts_of_chats, existing_charts
+from orchestration.reports.chart_stamps import Chart, Stamps
 from orchestration.reports.charts import series_chart
 from orchestration.reports.content import (
     SERIES_CHART_CHATS,
@@ -148,8 +150,9 @@ def _key_figures(reports) -> str:
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool=WAREHOUSE_POOL,
-    description="Every chart of each chat of the months (PNG and SVG in <out>/<chat_id>/) and "
-    "the monthly series chart (<out>/series/).",
+    description="Every chart of each chat of the months (PNG in <out>/<chat_id>/) and "
+    "the monthly series chart (<out>/series/); a chart whose rows did not change since it "
+    "was drawn (charts.json beside it) is kept as it is.",
 )
 def charts(context: dg.AssetExecutionContext, settings: SettingsResource) -> dg.MaterializeResult:
     out_dir = settings.out_dir_path
@@ -162,8 +165,10 @@ def charts(context: dg.AssetExecutionContext, settings: SettingsResource) -> dg.
     files: list[Path] = []
     previews = []
     jobs = [(report, out_dir / report.chat_id) for report in reports]
+    redrawn = 0
     for number, (report, drawn) in enumerate(draw_charts_of_chats(jobs), start=1):
         context.log.info(chats_line("charts", number, len(reports), report.chat_id))
+        redrawn += drawn.drawn
         paths = [drawn.timeline, drawn.participants, drawn.network, drawn.series, *drawn.polls]
         paths += [*drawn.clouds.values(), *drawn.keyword_bars.values()]
         files += [p for p in paths if p is not None]
@@ -174,15 +179,25 @@ def charts(context: dg.AssetExecutionContext, settings: SettingsResource) -> dg.
         chats_in_series = series_summary.get("chats") or len(series)
         if chats_in_series > len(series):
             title += f" (the latest {len(series)} of {chats_in_series} chats)"
-        series_file = series_chart(
-            series, series_summary, out_dir / "series" / "monthly_activity.png", title
+        series_path = out_dir / "series" / "monthly_activity.png"
+        stamps = Stamps(series_path.parent)
+        series_file = stamps.ensure(
+            Chart(
+                series_path,
+                (series, series_summary, title),
+                partial(series_chart, series, series_summary, series_path, title),
+            )
         )
+        stamps.save()
+        redrawn += stamps.drawn
         files.append(series_file)
         previews.append(thumbnail(series_file))
     return dg.MaterializeResult(
         metadata={
             "chats": len(reports),
             "charts": len(files),
+            # Charts drawn by this run; the others were drawn before from the same rows.
+            "charts_drawn": redrawn,
             "folder": dg.MetadataValue.path(str(out_dir)),
             "preview": dg.MetadataValue.md("\n\n".join(previews) or "no chats in these months"),
             "key_figures": dg.MetadataValue.md(_key_figures(reports)),

@@ -6,9 +6,11 @@ import multiprocessing
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 
 from orchestration.reports import charts
+from orchestration.reports.chart_stamps import Chart, Stamps
 from orchestration.reports.content import ChatReport
 from orchestration.reports.render import ChartFiles
 from orchestration.reports.themes import theme_shares_chart
@@ -34,62 +36,120 @@ def chart_files(report: ChatReport, chat_dir: Path) -> ChartFiles:
     )
 
 
-def draw_charts(report: ChatReport, chat_dir: Path) -> ChartFiles:
-    """Draw every chart of the chat into `chat_dir`; the files that exist afterwards."""
+def chart_plan(report: ChatReport, chat_dir: Path) -> tuple[ChartFiles, list[Chart]]:
+    """Where each chart of the chat goes, and each chart's rows and drawing (in file order)."""
     planned = chart_files(report, chat_dir)
-    drawn = ChartFiles(
-        timeline=charts.timeline_chart(report, planned.timeline),
-        participants=(
-            charts.participants_chart(report, planned.participants)
-            if not report.participants.empty
-            else None
+    plan = [
+        Chart(
+            planned.timeline,
+            (
+                report.timeline,
+                [(q.question_id, q.asked_local) for q in report.questions],
+                report.title,
+                report.timezone,
+                report.starts_local,
+                report.hour_ends_local,
+            ),
+            lambda: charts.timeline_chart(report, planned.timeline),
         ),
-        network=charts.network_chart(report, planned.network),
-        series=charts.series_chart(
-            report.series,
-            report.series_summary,
+        Chart(
+            planned.participants,
+            (report.participants,),
+            lambda: (
+                charts.participants_chart(report, planned.participants)
+                if not report.participants.empty
+                else None
+            ),
+        ),
+        Chart(
+            planned.network,
+            (report.edges, report.centrality),
+            lambda: charts.network_chart(report, planned.network),
+        ),
+        Chart(
             planned.series,
-            "Monthly activity summary: contributors, original posts and retweets per chat",
+            (report.series, report.series_summary),
+            lambda: charts.series_chart(
+                report.series,
+                report.series_summary,
+                planned.series,
+                "Monthly activity summary: contributors, original posts and retweets per chat",
+            ),
         ),
-        polls=[
-            charts.poll_chart(question, options, path)
-            for (question, options), path in zip(report.polls, planned.polls, strict=True)
-        ],
-        clouds={
-            q.question_id: charts.word_cloud(q, planned.clouds[q.question_id])
-            for q in report.questions
-        },
-        keyword_bars={
-            q.question_id: charts.keyword_bars(q, planned.keyword_bars[q.question_id])
-            for q in report.questions
-        },
-        theme_shares={
-            q.question_id: theme_shares_chart(q, planned.theme_shares[q.question_id])
-            for q in report.questions
-        },
+    ]
+    for (question, options), path in zip(report.polls, planned.polls, strict=True):
+        plan.append(
+            Chart(path, (question, options), partial(charts.poll_chart, question, options, path))
+        )
+    for q in report.questions:
+        words = (q.question_id, q.question_text, q.keywords)
+        cloud, bars = planned.clouds[q.question_id], planned.keyword_bars[q.question_id]
+        shares = planned.theme_shares[q.question_id]
+        plan += [
+            Chart(cloud, words, partial(charts.word_cloud, q, cloud)),
+            Chart(bars, words, partial(charts.keyword_bars, q, bars)),
+            Chart(shares, (q.question_id, q.themes), partial(theme_shares_chart, q, shares)),
+        ]
+    return planned, plan
+
+
+def charts_up_to_date(report: ChatReport, chat_dir: Path) -> bool:
+    """Whether every chart of the chat was drawn from the rows the report holds now."""
+    stamps = Stamps(chat_dir)
+    return all(stamps.is_fresh(chart) for chart in chart_plan(report, chat_dir)[1])
+
+
+def draw_charts(report: ChatReport, chat_dir: Path, reuse: bool = True) -> ChartFiles:
+    """Draw the charts of the chat into `chat_dir`; the files that exist afterwards.
+
+    With `reuse`, a chart drawn before from the same rows (charts.json) is kept as it is.
+    """
+    planned, plan = chart_plan(report, chat_dir)
+    stamps = Stamps(chat_dir, reuse=reuse)
+    files = {chart.path: stamps.ensure(chart) for chart in plan}
+    stamps.save()
+    return ChartFiles(
+        timeline=files[planned.timeline],
+        participants=files[planned.participants],
+        network=files[planned.network],
+        series=files[planned.series],
+        polls=[files[path] for path in planned.polls],
+        clouds={k: files[v] for k, v in planned.clouds.items()},
+        keyword_bars={k: files[v] for k, v in planned.keyword_bars.items()},
+        theme_shares={k: files[v] for k, v in planned.theme_shares.items()},
+        drawn=stamps.drawn,
     )
-    return drawn
 
 
 def draw_charts_of_chats(
-    jobs: list[tuple[ChatReport, Path]], workers: int | None = None
+    jobs: list[tuple[ChatReport, Path]], workers: int | None = None, reuse: bool = True
 ) -> Iterator[tuple[ChatReport, ChartFiles]]:
     """Draw the charts of many chats, each (report, chat_dir), in order of `jobs`.
 
     Chats are independent, so they are drawn by one process per core (matplotlib holds the
     GIL: threads would not help); one chat is drawn in this process, saving the start-up.
+    With `reuse`, chats whose charts are all up to date are not sent to a process at all.
     """
-    workers = min(len(jobs), workers or os.cpu_count() or 1)
+    stale = [
+        index
+        for index, (report, chat_dir) in enumerate(jobs)
+        if not (reuse and charts_up_to_date(report, chat_dir))
+    ]
+    workers = min(len(stale), workers or os.cpu_count() or 1)
     if workers <= 1:
         for report, chat_dir in jobs:
-            yield report, draw_charts(report, chat_dir)
+            yield report, draw_charts(report, chat_dir, reuse)
         return
     # spawn, not fork: the parent holds DuckDB's and Dagster's threads.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(draw_charts, report, chat_dir) for report, chat_dir in jobs]
-        for (report, _), future in zip(jobs, futures, strict=True):
-            yield report, future.result()
+        futures = {
+            index: pool.submit(draw_charts, jobs[index][0], jobs[index][1], reuse)
+            for index in stale
+        }
+        for index, (report, chat_dir) in enumerate(jobs):
+            drawn = futures[index].result() if index in futures else None
+            yield report, drawn or draw_charts(report, chat_dir, reuse)
 
 
 def existing_charts(report: ChatReport, chat_dir: Path) -> ChartFiles:

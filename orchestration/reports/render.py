@@ -44,6 +44,8 @@ class ChartFiles:
     clouds: dict[str, Path | None] = field(default_factory=dict)
     keyword_bars: dict[str, Path | None] = field(default_factory=dict)
     theme_shares: dict[str, Path | None] = field(default_factory=dict)
+    # How many of them were drawn just now (the others were up to date: chart_stamps.py).
+    drawn: int = 0
 
 
 def _number(value) -> str:

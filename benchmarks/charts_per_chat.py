@@ -1,0 +1,194 @@
+"""Charts and reports per chat: the two report assets materialised on a built warehouse.
+
+Builds (once, kept in --work) `tweetchat sample --posts N` and its warehouse with
+`tweetchat run --no-reports`, then materialises `reports/charts` and `reports/chat_reports`
+over every month of the sample, in this process, twice: first into an empty output folder
+(every chart drawn: nothing to reuse), then again on the same rows (charts reused where
+their rows did not change). Prints seconds per chat for each asset and pass, and writes
+benchmarks/results/<date>-charts-per-chat-<label>.json.
+
+The script runs the `orchestration` package of the Python that runs it, so the same command
+with another checkout's Python measures that checkout on the same warehouse:
+
+    python -m benchmarks.charts_per_chat --work /tmp/charts-bench --label branch
+    /path/to/main/.venv/bin/python benchmarks/charts_per_chat.py --work /tmp/charts-bench \
+        --label main --skip-build
+    python -m benchmarks.charts_per_chat --work /tmp/charts-bench --profile 25
+    python -m benchmarks.charts_per_chat --work /tmp/charts-bench --months 3   # 12 chats
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import platform
+import pstats
+import shutil
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+RANGE_START = "dagster/asset_partition_range_start"
+RANGE_END = "dagster/asset_partition_range_end"
+
+
+def log(message: str) -> None:
+    print(f"[charts-bench {datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
+def build_warehouse(work: Path, posts: int) -> None:
+    tweetchat = str(Path(sys.executable).with_name("tweetchat"))
+    sample = work / "sample"
+    if not (sample / "chats.yaml").exists():
+        log(f"writing a sample of {posts:,} posts")
+        subprocess.run(
+            [tweetchat, "sample", "--out", str(sample), "--posts", str(posts)], check=True
+        )
+    if not (work / "warehouse" / ".build" / "tweetchat.duckdb").exists():
+        log("tweetchat run --no-reports (the warehouse the reports read)")
+        (work / "dagster").mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [tweetchat, "run", "--raw", str(sample / "raw"), "--chats", str(sample / "chats.yaml"),
+             "--warehouse", str(work / "warehouse" / "tweetchat.duckdb"),
+             "--out", str(work / "out"), "--no-reports"],
+            check=True, env={**os.environ, "DAGSTER_HOME": str(work / "dagster")},
+        )  # fmt: skip
+
+
+def materialise(asset, resources, first: str, last: str) -> tuple[float, int]:
+    """The asset materialised over the months: its seconds and the chats it handled."""
+    import dagster as dg
+
+    started = time.perf_counter()
+    result = dg.materialize(
+        [asset],
+        resources=resources,
+        tags={RANGE_START: first, RANGE_END: last},
+        raise_on_error=True,
+    )
+    seconds = time.perf_counter() - started
+    assert result.success
+    metadata = result.get_asset_materialization_events()[0].materialization.metadata
+    return seconds, metadata["chats"].value
+
+
+def chart_files(out: Path) -> dict[str, int]:
+    """Every chart file under the output folder and its mtime (ns)."""
+    return {
+        p.relative_to(out).as_posix(): p.stat().st_mtime_ns
+        for p in out.rglob("*")
+        if p.suffix in (".png", ".svg")
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", type=Path, required=True)
+    parser.add_argument("--posts", type=int, default=100_000)
+    parser.add_argument("--label", default="branch")
+    parser.add_argument("--skip-build", action="store_true", help="the warehouse is built")
+    parser.add_argument(
+        "--months", type=int, default=0, help="only the sample's first N months (0: all)"
+    )
+    parser.add_argument(
+        "--passes", type=int, choices=(1, 2), default=2, help="1: only the first pass"
+    )
+    parser.add_argument(
+        "--profile", type=int, default=0, help="cProfile the first charts pass, print N rows"
+    )
+    args = parser.parse_args(argv)
+    work = args.work.resolve()
+    if not args.skip_build:
+        build_warehouse(work, args.posts)
+
+    from orchestration.defs.reports import charts, chat_reports
+    from orchestration.defs.resources import build_resources
+    from orchestration.registry import load_registry
+    from orchestration.settings import Settings
+
+    out = work / "bench-out"
+    settings = Settings(
+        raw_dir=work / "sample" / "raw",
+        chats_file=work / "sample" / "chats.yaml",
+        published_database=work / "warehouse" / "tweetchat.duckdb",
+        out_dir=out,
+        dagster_home=work / "dagster",
+    )
+    registry = load_registry(settings.chats_file)
+    months = registry.months()[: args.months or None]
+    first, last = months[0].isoformat(), months[-1].isoformat()
+    resources = build_resources(settings)
+    shutil.rmtree(out, ignore_errors=True)
+    passes = {}
+    for name in ("first", "again")[: args.passes]:
+        log(f"{name} pass: charts")
+        profiler = cProfile.Profile() if args.profile and name == "first" else None
+        if profiler:
+            profiler.enable()
+        charts_s, chats = materialise(charts, resources, first, last)
+        if profiler:
+            profiler.disable()
+        before_reports = chart_files(out)
+        log(f"{name} pass: chat_reports")
+        reports_s, _ = materialise(chat_reports, resources, first, last)
+        passes[name] = {
+            "charts_seconds": round(charts_s, 2),
+            "reports_seconds": round(reports_s, 2),
+            "charts_per_chat": round(charts_s / chats, 3),
+            "reports_per_chat": round(reports_s / chats, 3),
+            "per_chat": round((charts_s + reports_s) / chats, 3),
+            "chart_files": len(before_reports),
+        }
+        if name == "first":
+            first_files = before_reports
+        else:
+            passes[name]["chart_files_rewritten"] = sum(
+                1 for k, v in before_reports.items() if first_files.get(k) != v
+            )
+        if profiler:
+            text = io.StringIO()
+            stats = pstats.Stats(profiler, stream=text).sort_stats("cumulative")
+            stats.print_stats(args.profile)
+            print(text.getvalue())
+    result = {
+        "benchmark": "charts_per_chat",
+        "label": args.label,
+        "code": str(Path(sys.modules["orchestration"].__file__).parents[1]),
+        "posts_requested": args.posts,
+        "chats": chats,
+        "months": [first, last],
+        "passes": passes,
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_average": [round(v, 2) for v in os.getloadavg()],
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        },
+    }
+    print(f"charts + reports, {chats} chats, code {result['code']} ({args.label})")
+    print("| pass | charts s | reports s | charts s/chat | reports s/chat | total s/chat |")
+    print("|---|---|---|---|---|---|")
+    for name, p in passes.items():
+        print(
+            f"| {name} | {p['charts_seconds']} | {p['reports_seconds']} | "
+            f"{p['charts_per_chat']} | {p['reports_per_chat']} | {p['per_chat']} |"
+        )
+    print(f"load average after: {result['machine']['load_average']}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d-%H%M")
+    path = RESULTS / f"{stamp}-charts-per-chat-{args.label}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    log(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
