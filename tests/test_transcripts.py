@@ -352,9 +352,11 @@ def test_report_summary_links_the_transcript_in_markdown_and_docx(sample_run):
     assert any("the transcript (transcript.html)" in p.text for p in document.paragraphs)
     # The UI: the asset's metadata names every chat's transcript. Other tests
     # materialise one month again on this instance, so read every materialisation.
-    records = sample_run["instance"].fetch_materializations(
-        dg.AssetKey(["reports", "transcripts"]), limit=100
-    ).records
+    records = (
+        sample_run["instance"]
+        .fetch_materializations(dg.AssetKey(["reports", "transcripts"]), limit=100)
+        .records
+    )
     listed = " ".join(
         record.asset_materialization.metadata["transcripts"].value.replace("\\", "")
         for record in records
