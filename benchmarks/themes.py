@@ -15,7 +15,11 @@ share of quotes put under the analyst's theme is printed. The pipeline runs with
 models/all-MiniLM-L6-v2 from `make theme-model`), again with it (`pipeline_model`), in the same
 process on the same warehouse.
 
-    python -m benchmarks.themes [--work DIR] [--save]
+    python -m benchmarks.themes [--work DIR] [--save] [--speed]
+
+--speed times the themes of one question of 500 responses (the reference's quotes in turn, with
+a number so none is a duplicate): TF-IDF + LSA and the model in use, in the same process, the
+model loaded before the clock starts.
 """
 
 from __future__ import annotations
@@ -351,11 +355,48 @@ def run(work: Path) -> dict:
     return result
 
 
+def speed(responses: int = 500, repeats: int = 3) -> dict:
+    """Seconds (best of `repeats`) to draft one question of `responses` responses, per
+    representation: TF-IDF + LSA, and the model in use when there is one."""
+    from orchestration.themes.representation import describe_representation, model_folder_in_use
+    from orchestration.themes.store import draft_responses
+
+    _questions, quotes = read_reference()
+    rows = [
+        (CHAT_ID, "2021-03-01", "1", "x", f"r{n}", f"member{n % ACCOUNTS}", None,
+         f"{quotes[n % len(quotes)]['quote']} (reply {n})")
+        for n in range(responses)
+    ]  # fmt: skip
+    timings = {}
+    for model in ["tfidf", model_folder_in_use()]:
+        if model is None:
+            continue
+        draft_responses(rows[:10], model=model)  # loads the model and lemma tables once
+        best = float("inf")
+        for _ in range(repeats):
+            started = time.perf_counter()
+            run = draft_responses(rows, model=model)
+            best = min(best, time.perf_counter() - started)
+        excerpts = sum(1 for row in run.excerpt_rows if row[10] is not None)
+        timings[describe_representation(model)] = {"seconds": best, "excerpts": excerpts}
+    return timings
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, help="folder for the export and warehouse")
     parser.add_argument("--save", action="store_true", help="write benchmarks/results/")
+    parser.add_argument("--speed", action="store_true", help="time 500 responses only")
     args = parser.parse_args(argv)
+    if args.speed:
+        if not REFERENCE.exists():
+            sys.exit(f"{REFERENCE} is missing: the benchmark needs ../shared/reference")
+        for name, timing in speed().items():
+            print(
+                f"500 responses ({timing['excerpts']} excerpts with a theme): "
+                f"{timing['seconds']:.2f} s  {name}"
+            )
+        return
     if not REFERENCE.exists():
         sys.exit(f"{REFERENCE} is missing: the benchmark needs ../shared/reference")
     work = args.work or Path(tempfile.mkdtemp(prefix="themes-bench-"))
