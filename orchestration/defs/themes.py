@@ -60,7 +60,9 @@ def question_theme_drafts(context: dg.AssetExecutionContext, settings: SettingsR
         for (chat_id, question_id), themes in sorted(run.summary.items())
         for position, (label, excerpts, quote) in enumerate(themes, start=1)
     ]
-    context.log.info(f"{len(run.theme_rows)} themes of {len(run.summary)} questions")
+    context.log.info(
+        f"{len(run.theme_rows)} themes of {len(run.summary)} questions ({run.representation})"
+    )
     yield dg.MaterializeResult(
         asset_key=THEME_EXCERPTS_KEY,
         metadata={
@@ -75,6 +77,7 @@ def question_theme_drafts(context: dg.AssetExecutionContext, settings: SettingsR
             "questions": len(run.summary),
             "themes": len(run.theme_rows),
             "themes_file": str(edits.path) if edits.path else "",
+            "representation": run.representation,
             "themes_by_question": dg.MetadataValue.md(
                 markdown.table(["chat", "question", "#", "theme", "excerpts", "quote"], rows)
                 if rows

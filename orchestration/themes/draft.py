@@ -225,6 +225,15 @@ def _centre_scores(vectors: np.ndarray, members: list[int]) -> dict[int, float]:
     return {index: float(max(0.0, vectors[index] @ centre)) for index in members}
 
 
+def _background(vectors: np.ndarray) -> float:
+    """The mean similarity of two different excerpts of a question (0 below two)."""
+    count = len(vectors)
+    if count < 2:
+        return 0.0
+    total = vectors.sum(axis=0)
+    return float((total @ total - np.einsum("ij,ij->", vectors, vectors)) / (count * (count - 1)))
+
+
 def _member_fits(vectors: np.ndarray, members: list[int]) -> dict[int, float]:
     """How well each member fits its group: its mean similarity to the other members."""
     if len(members) < 2:
@@ -269,6 +278,12 @@ def draft_question(
             {term for keyword in g.keywords for term in content_terms(keyword)} for g in guides
         ]
         item_terms = [set(content_terms(item.text)) for item in items]
+        # A draft theme an edit names must be found again in the data: an excerpt joins it only
+        # if closer to it than the question's excerpts are to each other on average (dense
+        # sentence vectors put unrelated texts well above 0, so with a fixed floor a stale
+        # edit's theme took every excerpt). An analyst's own theme exists because they wrote it.
+        background = max(0.0, _background(vectors))
+        floors = np.array([GUIDE_MIN + (background if g.theme_id else 0.0) for g in guides])
         # Seeds first, then the centres move to what joined them (twice): neighbours of the
         # seeded excerpts join too.
         for _round in range(3):
@@ -278,7 +293,7 @@ def draft_question(
                     hits = np.array([bool(terms & keywords) for terms in item_terms])
                     similarity[hits, column] += 0.5
             best = similarity.argmax(axis=1)
-            joined = similarity[np.arange(len(items)), best] >= GUIDE_MIN
+            joined = similarity[np.arange(len(items)), best] >= floors[best]
             for column, theme in enumerate(guide_themes):
                 theme.members = [i for i in range(len(items)) if joined[i] and best[i] == column]
                 if theme.members and _round < 2:

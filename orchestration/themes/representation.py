@@ -1,15 +1,18 @@
-"""Excerpts as vectors: TF-IDF + LSA (needs nothing), or a sentence-embedding model on disk.
+"""Excerpts as vectors: a sentence-embedding model on disk, or TF-IDF + LSA (needs nothing).
 
 `TWEETCHAT_THEME_MODEL` names a local folder holding a sentence-transformers model (a
-`modules.json`) or a model2vec static model (`model.safetensors` + `tokenizer.json`). Nothing
-is downloaded: a folder that is not there is an error naming it.
+`modules.json`) or a model2vec static model (`model.safetensors` + `tokenizer.json`), or is
+`tfidf` for TF-IDF + LSA. Unset, the run uses `models/all-MiniLM-L6-v2/` when `make
+theme-model` has put it there, else TF-IDF + LSA. A sentence-transformers BERT model (such as
+all-MiniLM-L6-v2) runs in numpy (orchestration/themes/minilm.py); another architecture needs
+the sentence-transformers package. Nothing is downloaded: a folder that is not there is an
+error naming it.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-import struct
 from pathlib import Path
 
 import numpy as np
@@ -18,10 +21,21 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from orchestration.settings import environment_value
+from orchestration.settings import PROJECT_ROOT, environment_value
 from orchestration.themes.excerpts import content_terms, lemma, words_of
+from orchestration.themes.minilm import (
+    BertSentenceEncoder,
+    ModelFolderError,
+    is_bert_sentence_model,
+    read_safetensors,
+)
 
 ENV_THEME_MODEL = "TWEETCHAT_THEME_MODEL"
+# Where `make theme-model` puts all-MiniLM-L6-v2; used when present and the variable is unset.
+DEFAULT_MODEL_FOLDER = PROJECT_ROOT / "models" / "all-MiniLM-L6-v2"
+# TWEETCHAT_THEME_MODEL=tfidf: TF-IDF + LSA even when the default model is on disk.
+TFIDF = "tfidf"
+TFIDF_DESCRIPTION = "TF-IDF + LSA ({dimensions} dimensions, fitted per chat)"
 # Few dimensions: short excerpts share few words, and a small space groups them by the words
 # that occur together across the run's responses rather than by single shared words.
 LSA_DIMENSIONS = 30
@@ -96,18 +110,15 @@ class StaticModel:
 
 def read_safetensors_matrix(path: Path) -> np.ndarray:
     """The one 2-D float tensor of a safetensors file (model2vec's `embeddings`)."""
-    dtypes = {"F32": np.float32, "F16": np.float16, "F64": np.float64}
-    with path.open("rb") as handle:
-        (header_size,) = struct.unpack("<Q", handle.read(8))
-        header = json.loads(handle.read(header_size))
-        body = handle.read()
-    tensors = {name: spec for name, spec in header.items() if name != "__metadata__"}
+    try:
+        tensors = read_safetensors(path)
+    except ModelFolderError as error:
+        raise ThemeModelError(str(error)) from error
     name = "embeddings" if "embeddings" in tensors else sorted(tensors)[0]
-    spec = tensors[name]
-    if spec["dtype"] not in dtypes or len(spec["shape"]) != 2:
-        raise ThemeModelError(f"{path}: tensor {name} is {spec['dtype']} {spec['shape']}")
-    start, end = spec["data_offsets"]
-    return np.frombuffer(body[start:end], dtype=dtypes[spec["dtype"]]).reshape(spec["shape"])
+    matrix = tensors[name]
+    if matrix.ndim != 2 or matrix.dtype.kind != "f":
+        raise ThemeModelError(f"{path}: tensor {name} is {matrix.dtype} {list(matrix.shape)}")
+    return matrix
 
 
 @functools.lru_cache(maxsize=2)
@@ -117,17 +128,48 @@ def load_model(folder: str | Path):
     if not path.is_dir():
         raise ThemeModelError(
             f"{ENV_THEME_MODEL}={folder}: no such folder; point it at a sentence-transformers "
-            "or model2vec model on disk, or unset it for TF-IDF"
+            f"or model2vec model on disk, or set it to {TFIDF} (`make theme-model` puts "
+            f"all-MiniLM-L6-v2 in {DEFAULT_MODEL_FOLDER})"
         )
     if (path / "modules.json").exists():
+        if is_bert_sentence_model(path):
+            try:
+                return BertSentenceEncoder(path)
+            except (ModelFolderError, OSError, KeyError, ValueError) as error:
+                raise ThemeModelError(f"{path}: cannot read the model: {error}") from error
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as error:
             raise ThemeModelError(
-                f"{path} is a sentence-transformers model: pip install sentence-transformers"
+                f"{path} is a sentence-transformers model of an architecture the built-in "
+                "encoder does not run (it runs BERT): pip install sentence-transformers"
             ) from error
         return SentenceTransformer(str(path), local_files_only=True, device="cpu")
     return StaticModel(path)
+
+
+def model_folder_in_use(model_folder: str | None = None) -> str | None:
+    """The model folder a run uses (an argument, the variable, else the default folder when
+    present), or None for TF-IDF + LSA."""
+    folder = model_folder if model_folder is not None else environment_value(ENV_THEME_MODEL)
+    if folder is None:
+        return (
+            str(DEFAULT_MODEL_FOLDER) if (DEFAULT_MODEL_FOLDER / "modules.json").exists() else None
+        )
+    return None if folder.strip().lower() == TFIDF else folder
+
+
+def describe_representation(model_folder: str | None = None) -> str:
+    """What turns excerpts into vectors, for the asset's metadata and the CLI."""
+    folder = model_folder_in_use(model_folder)
+    if folder is None:
+        return TFIDF_DESCRIPTION.format(dimensions=LSA_DIMENSIONS)
+    model = load_model(folder)
+    kind = {
+        BertSentenceEncoder: "sentence-transformers BERT, numpy",
+        StaticModel: "model2vec static",
+    }.get(type(model), "sentence-transformers")
+    return f"{Path(folder).name} ({kind}; {folder})"
 
 
 def excerpt_vectors(texts: list[str], model_folder: str | None = None):
@@ -135,10 +177,19 @@ def excerpt_vectors(texts: list[str], model_folder: str | None = None):
     in one call for a chat (a model on disk is loaded once a process)."""
     if not texts:
         return np.zeros((0, 1))
-    folder = model_folder if model_folder is not None else environment_value(ENV_THEME_MODEL)
+    folder = model_folder_in_use(model_folder)
     if folder:
         return normalize(np.asarray(load_model(folder).encode(texts), dtype=np.float64))
     return lsa_vectors(texts)
 
 
-__all__ = ["ENV_THEME_MODEL", "ThemeModelError", "analyse", "excerpt_vectors", "lemma"]
+__all__ = [
+    "DEFAULT_MODEL_FOLDER",
+    "ENV_THEME_MODEL",
+    "ThemeModelError",
+    "analyse",
+    "describe_representation",
+    "excerpt_vectors",
+    "lemma",
+    "model_folder_in_use",
+]

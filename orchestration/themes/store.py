@@ -15,7 +15,7 @@ import numpy as np
 from orchestration.themes.draft import GuideTheme, Item, draft_question
 from orchestration.themes.edits import ThemeEdits, apply_edits
 from orchestration.themes.excerpts import split_response
-from orchestration.themes.representation import excerpt_vectors
+from orchestration.themes.representation import describe_representation, excerpt_vectors
 from orchestration.warehouse import insert_many
 
 RESPONSES_SQL = """
@@ -37,12 +37,14 @@ class RunThemes:
     warnings: list[str] = field(default_factory=list)
     # (chat_id, question_id) -> [(label, share of excerpts, quote)] for the asset's metadata
     summary: dict[tuple[str, str], list[tuple[str, int, str]]] = field(default_factory=dict)
+    # What turned the excerpts into vectors (a model on disk, or TF-IDF + LSA).
+    representation: str = ""
 
 
 def draft_responses(responses, edits: ThemeEdits | None = None, model: str | None = None):
     """Themes of every question of the given responses: rows as RESPONSES_SQL returns them."""
     edits = edits or ThemeEdits()
-    result = RunThemes()
+    result = RunThemes(representation=describe_representation(model))
     questions: dict[tuple[str, str], list] = {}
     for row in responses:
         questions.setdefault((row[0], row[2]), []).append(row)
