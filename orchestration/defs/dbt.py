@@ -1,4 +1,5 @@
-"""The dbt models as Dagster assets; each run builds the partition's months with `dbt build`."""
+"""The dbt models as Dagster assets: the archive-level models once a run, the chat-month
+models for the partition's months, each selection one `dbt build`."""
 
 import json
 from collections.abc import Mapping
@@ -42,10 +43,15 @@ def dbt_build_args(vars_: Mapping[str, str]) -> list[str]:
 
 
 # Models that read what a Python asset computed (dbt sources of the `analysis` schema) build
-# in a second dbt step, after that asset: docs/warehouse.md "Python measures, dbt figures". Two
-# selections rather than one subsettable multi-asset that Dagster would split around the
-# Python asset (it also split the seeds off, for three dbt invocations a run).
+# in a later dbt step, after that asset: docs/warehouse.md "Python measures, dbt figures".
+# Separate selections rather than one subsettable multi-asset that Dagster would split around
+# the Python asset (it also split the seeds off, for three dbt invocations a run).
 AFTER_ANALYSIS = "source:analysis+"
+# Models over the whole archive (staging views, seeds, the deduplicated posts): Dagster
+# records one materialisation of each a run, not one a month, so a run of many months does
+# not spend its time writing events (docs/benchmarks.md, "Partitioned and archive models").
+# They read no chat-month model, so their step comes first (tests/test_dbt_selections.py).
+ARCHIVE = "tag:archive"
 
 
 def dbt_profile_vars(settings: SettingsResource) -> dict[str, str]:
@@ -63,25 +69,42 @@ def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings)
     yield from dbt.cli(args, context=context).stream()
 
 
-# What both selections share: one manifest, the month partitions, the one DuckDB writer.
+# What the selections share: one manifest, the one DuckDB writer.
 DBT_ASSETS_OPTIONS = {
     "manifest": dbt_project.manifest_path,
     "project": dbt_project,
     "dagster_dbt_translator": translator,
+    "pool": WAREHOUSE_POOL,
+}
+# The chat-month models: built for the run's months.
+PARTITIONED = {
+    **DBT_ASSETS_OPTIONS,
     "partitions_def": monthly_partitions,
     "backfill_policy": dg.BackfillPolicy.single_run(),
-    "pool": WAREHOUSE_POOL,
 }
 
 
-@dbt_assets(exclude=AFTER_ANALYSIS, **DBT_ASSETS_OPTIONS)
+@dbt_assets(select=ARCHIVE, name="tweetchat_dbt_archive_models", **DBT_ASSETS_OPTIONS)
+def tweetchat_dbt_archive_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: SettingsResource
+):
+    # Cautious: a test that also reads a chat-month model (a relationship from a mart to a
+    # staging view) runs in the step that builds that model, not here before it exists.
+    args = [*dbt_build_args(dbt_profile_vars(settings)), "--indirect-selection", "cautious"]
+    context.log.info(f"dbt {' '.join(args)}")
+    yield from dbt.cli(args, context=context).stream()
+
+
+@dbt_assets(exclude=f"{AFTER_ANALYSIS} {ARCHIVE}", **PARTITIONED)
 def tweetchat_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: SettingsResource
 ):
     yield from _dbt_build(context, dbt, settings)
 
 
-@dbt_assets(select=AFTER_ANALYSIS, name="tweetchat_dbt_analysis_models", **DBT_ASSETS_OPTIONS)
+@dbt_assets(
+    select=AFTER_ANALYSIS, exclude=ARCHIVE, name="tweetchat_dbt_analysis_models", **PARTITIONED
+)
 def tweetchat_dbt_analysis_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: SettingsResource
 ):
