@@ -35,14 +35,25 @@ def tweetchat_command(code: Path) -> tuple[list[str], dict[str, str]]:
     return [sys.executable, "-m", "orchestration.cli"], {"PYTHONPATH": str(code)}
 
 
-def dbt_reported_seconds(code: Path, run_id: str) -> dict[str, float]:
-    """Each dbt invocation's own elapsed time (its run_results.json), by target folder."""
-    found = {}
-    for results in sorted(
-        (code / "dbt_project" / "target").glob(f"*{run_id[:7]}*/run_results.json")
-    ):
-        found[results.parent.name] = round(json.loads(results.read_text())["elapsed_time"], 2)
-    return found
+def dbt_reported_seconds(code: Path, run_id: str) -> dict:
+    """What dbt's own logs (dbt.log of the run's target folders) say of each invocation: its
+    elapsed time, and the seconds spent parsing the project in full (partial parsing refused)."""
+    elapsed, full_parses = [], []
+    for log_path in sorted((code / "dbt_project" / "target").glob(f"*{run_id[:7]}*/dbt.log")):
+        refused = None
+        for line in log_path.read_text().splitlines():
+            if not line.startswith("{"):
+                continue
+            event = json.loads(line)
+            code_, moment = event["info"]["code"], datetime.fromisoformat(event["info"]["ts"])
+            if code_ == "I024" and refused is None:  # "Unable to do partial parsing"
+                refused = moment
+            elif code_ == "W006" and refused is not None:  # "Found N models, ..."
+                full_parses.append(round((moment - refused).total_seconds(), 2))
+                refused = None
+            elif code_ == "E047":  # "Finished running ... in N seconds"
+                elapsed.append(round(event["data"]["execution_time"], 2))
+    return {"invocations_s": elapsed, "full_parses_s": full_parses}
 
 
 def run_figures(dagster_home: Path, run_id: str, process_started: float) -> dict:

@@ -66,11 +66,38 @@ def dbt_profile_vars(settings: SettingsResource) -> dict[str, str]:
     }
 
 
-def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings):
-    window = context.partition_time_window
-    args = dbt_build_args({**dbt_vars(window.start, window.end), **dbt_profile_vars(settings)})
+def run_month_vars(context: dg.AssetExecutionContext) -> dict[str, str]:
+    """The month vars of the run's partition or range (none for a run of no partition)."""
+    tags = context.run.tags
+    first = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
+    last = tags.get("dagster/asset_partition_range_end") or tags.get("dagster/partition")
+    if not (first and last):
+        return {}
+    return dbt_vars(
+        monthly_partitions.time_window_for_partition_key(first).start,
+        monthly_partitions.time_window_for_partition_key(last).end,
+    )
+
+
+def _dbt_build(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    settings,
+    month_vars: Mapping[str, str],
+    extra: tuple[str, ...] = (),
+):
+    # Every dbt step of a run passes the same vars and shares one target folder, so only the
+    # run's first dbt invocation parses the project in full and the others reuse its
+    # partial_parse.msgpack (dbt parses everything again when the vars or the profile change).
+    args = [*dbt_build_args({**month_vars, **dbt_profile_vars(settings)}), *extra]
     context.log.info(f"dbt {' '.join(args)}")
-    yield from dbt.cli(args, context=context).stream()
+    target = dbt_project.project_dir / dbt_project.target_path / f"run-{context.run.run_id}"
+    yield from dbt.cli(args, context=context, target_path=target).stream()
+
+
+def _dbt_build_months(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings):
+    window = context.partition_time_window
+    yield from _dbt_build(context, dbt, settings, dbt_vars(window.start, window.end))
 
 
 # What the selections share: one manifest, the one DuckDB writer.
@@ -94,20 +121,20 @@ def tweetchat_dbt_archive_models(
 ):
     # Cautious: a test that also reads a chat-month model (a relationship from a mart to a
     # staging view) runs in the step that builds that model, not here before it exists.
-    args = [*dbt_build_args(dbt_profile_vars(settings)), "--indirect-selection", "cautious"]
-    context.log.info(f"dbt {' '.join(args)}")
-    yield from dbt.cli(args, context=context).stream()
+    # The month vars are the run's, unused by these models, the same as the other steps'.
+    cautious = ("--indirect-selection", "cautious")
+    yield from _dbt_build(context, dbt, settings, run_month_vars(context), cautious)
 
 
 @dbt_assets(select=MONTHLY, exclude=AFTER_ANALYSIS, **PARTITIONED)
 def tweetchat_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: SettingsResource
 ):
-    yield from _dbt_build(context, dbt, settings)
+    yield from _dbt_build_months(context, dbt, settings)
 
 
 @dbt_assets(select=AFTER_ANALYSIS, name="tweetchat_dbt_analysis_models", **PARTITIONED)
 def tweetchat_dbt_analysis_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: SettingsResource
 ):
-    yield from _dbt_build(context, dbt, settings)
+    yield from _dbt_build_months(context, dbt, settings)
