@@ -146,12 +146,13 @@ def main(argv: list[str] | None = None) -> int:
     }
     for repeat in range(args.repeats):
         for index, code in enumerate(codes):
-            log(f"run {repeat + 1}: {code} (load {os.getloadavg()[0]:.1f})")
+            load = round(os.getloadavg()[0], 1)
+            log(f"run {repeat + 1}: {code} (load {load})")
             figures = one_run(code, args.work / f"run-{index}", raw, chats, not args.no_reports)
-            figures = {"code": str(code), "load_before": round(os.getloadavg()[0], 1), **figures}
+            figures = {"code": str(code), "load_before": load, **figures}
             result["runs"].append(figures)
             print(json.dumps(figures), flush=True)
-    label = f"{args.posts}" if args.posts else "sample"
+    label = (f"{args.posts}" if args.posts else "sample") + f"-{datetime.now(UTC):%H%M}"
     path = RESULTS / f"{datetime.now(UTC):%Y-%m-%d}-dbt-events-{label}.json"
     path.write_text(json.dumps(result, indent=2) + "\n")
     log(f"-> {path}")
