@@ -42,8 +42,8 @@ def stage_of(step_key: str) -> str:
     """The stage a Dagster step belongs to."""
     if step_key in ("chat_registry", "raw_exports"):
         return "ingest"
-    # Two dbt steps: the models, then those reading the Python network step's table.
-    if step_key in ("tweetchat_dbt_models", "tweetchat_dbt_analysis_models"):
+    # The dbt steps: the archive models, the month's models, those reading the Python steps'.
+    if step_key.startswith("tweetchat_dbt_"):
         return "dbt_build"
     if step_key.startswith("reports__"):
         return "charts_and_reports"

@@ -4,7 +4,11 @@ import dagster as dg
 
 from orchestration.defs.checks import quality_checks
 from orchestration.defs.collect import collect_job, live_collection_schedule
-from orchestration.defs.dbt import tweetchat_dbt_analysis_models, tweetchat_dbt_models
+from orchestration.defs.dbt import (
+    tweetchat_dbt_analysis_models,
+    tweetchat_dbt_archive_models,
+    tweetchat_dbt_models,
+)
 from orchestration.defs.ingest import chat_registry, raw_exports
 from orchestration.defs.jobs import tweetchat_check_job, tweetchat_job, tweetchat_warehouse_job
 from orchestration.defs.network import account_betweenness
@@ -25,6 +29,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         assets=[
             chat_registry,
             raw_exports,
+            tweetchat_dbt_archive_models,
             tweetchat_dbt_models,
             tweetchat_dbt_analysis_models,
             account_betweenness,

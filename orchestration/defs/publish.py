@@ -2,7 +2,11 @@
 
 import dagster as dg
 
-from orchestration.defs.dbt import tweetchat_dbt_analysis_models, tweetchat_dbt_models
+from orchestration.defs.dbt import (
+    tweetchat_dbt_analysis_models,
+    tweetchat_dbt_archive_models,
+    tweetchat_dbt_models,
+)
 from orchestration.defs.network import account_betweenness
 from orchestration.defs.partitions import monthly_partitions
 from orchestration.defs.resources import WAREHOUSE_POOL, SettingsResource
@@ -15,7 +19,12 @@ PUBLISHED_KEY = dg.AssetKey(["warehouse", "published"])
     key=PUBLISHED_KEY,
     group_name="publish",
     kinds={"duckdb"},
-    deps=[tweetchat_dbt_models, account_betweenness, tweetchat_dbt_analysis_models],
+    deps=[
+        tweetchat_dbt_archive_models,
+        tweetchat_dbt_models,
+        account_betweenness,
+        tweetchat_dbt_analysis_models,
+    ],
     partitions_def=monthly_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool=WAREHOUSE_POOL,
