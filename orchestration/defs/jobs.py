@@ -4,7 +4,6 @@ import dagster as dg
 
 from orchestration.defs.checks import quality_checks
 from orchestration.defs.dbt import tweetchat_dbt_analysis_models, tweetchat_dbt_models
-from orchestration.defs.partitions import monthly_partitions
 from orchestration.defs.publish import PUBLISHED_KEY
 from orchestration.defs.reports import CHARTS_KEY, REPORTS_KEY
 from orchestration.defs.transcripts import TRANSCRIPTS_KEY
@@ -16,7 +15,6 @@ WAREHOUSE_LANE = {"tweetchat/lane": "warehouse"}
 tweetchat_job = dg.define_asset_job(
     name="tweetchat_job",
     selection=dg.AssetSelection.all(),
-    partitions_def=monthly_partitions,
     description="Everything for the chats of the selected months; a range runs as one run.",
     # One process (the steps share one DuckDB file), which recovers interrupted runs first.
     executor_def=tweetchat_executor,
@@ -27,7 +25,6 @@ tweetchat_warehouse_job = dg.define_asset_job(
     name="tweetchat_warehouse_job",
     selection=dg.AssetSelection.all()
     - dg.AssetSelection.assets(CHARTS_KEY, REPORTS_KEY, TRANSCRIPTS_KEY),
-    partitions_def=monthly_partitions,
     description="The warehouse without the charts and reports (`tweetchat run --no-reports`): "
     "for a backfill of many months whose reports nobody needs redrawn.",
     executor_def=tweetchat_executor,
@@ -47,7 +44,6 @@ tweetchat_check_job = dg.define_asset_job(
     selection=dg.AssetSelection.checks(*quality_checks)
     | dg.AssetSelection.checks_for_assets(*MART_KEYS)
     | dg.AssetSelection.assets(PUBLISHED_KEY, CHARTS_KEY, REPORTS_KEY, TRANSCRIPTS_KEY),
-    partitions_def=monthly_partitions,
     description="Validate the working database as built (no ingest, no dbt build: the GX "
     "suites and the marts' dbt tests); when no blocking check fails, publish it and render "
     "the charts and reports.",
