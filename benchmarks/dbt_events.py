@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import sys
 import time
@@ -23,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks import measure
-from benchmarks.run import RESULTS, ROOT, TWEETCHAT, log, machine
+from benchmarks.run import RESULTS, ROOT, TWEETCHAT, log, machine, run_command, run_id_of
 
 DBT_STEP_PREFIX = "tweetchat_dbt"
 
@@ -99,16 +98,13 @@ def one_run(code: Path, work: Path, raw: Path, chats: Path, reports: bool) -> di
     shutil.rmtree(work, ignore_errors=True)
     (work / "dagster").mkdir(parents=True)
     command, env = tweetchat_command(code)
-    command = [
-        *command, "run", "--raw", str(raw), "--chats", str(chats),
-        "--warehouse", str(work / "warehouse" / "tweetchat.duckdb"), "--out", str(work / "out"),
-    ]  # fmt: skip
-    if not reports:
-        command.append("--no-reports")
+    command = run_command(
+        work, raw, chats, *([] if reports else ["--no-reports"]), tweetchat=command
+    )
     started = time.time()
     run = measure.run(command, env={"DAGSTER_HOME": str(work / "dagster"), **env}, cwd=code)
     run.check()
-    run_id = re.search(r"\(run ([0-9a-f-]{36})\)", run.stderr).group(1)
+    run_id = run_id_of(run)
     figures = run_figures(work / "dagster", run_id, started)
     return {
         "seconds": round(run.seconds, 2),

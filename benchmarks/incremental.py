@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
 import sys
 from datetime import UTC, datetime
@@ -22,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from benchmarks import measure
-from benchmarks.run import RESULTS, ROOT, TWEETCHAT, log, machine, step_times
+from benchmarks.run import RESULTS, ROOT, TWEETCHAT, log, machine, timed_run
 
 ARCHIVE_MONTHS = 24
 NEW_MONTH = "2021-01"
@@ -48,19 +47,8 @@ def link_months(sample_raw: Path, months: set[str], raw: Path) -> int:
 
 
 def tweetchat_run(work: Path, raw: Path, chats: Path, month: str | None) -> dict:
-    command = [
-        TWEETCHAT, "run", "--raw", str(raw), "--chats", str(chats),
-        "--warehouse", str(work / "warehouse" / "tweetchat.duckdb"), "--out", str(work / "out"),
-    ]  # fmt: skip
-    if month:
-        command += ["--month", month]
-    (work / "dagster").mkdir(parents=True, exist_ok=True)
-    run = measure.run(command, env={"DAGSTER_HOME": str(work / "dagster")}).check()
-    run_id = re.search(r"\(run ([0-9a-f-]{36})\)", run.stderr).group(1)
     return {
-        "seconds": round(run.seconds, 2),
-        "peak_rss_mb": round(run.peak_rss_mb),
-        "stages": step_times(work / "dagster", run_id),
+        **timed_run(work, raw, chats, *(["--month", month] if month else [])),
         "warehouse_mb": round((work / "warehouse" / "tweetchat.duckdb").stat().st_size / 2**20, 1),
     }
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
 import statistics
 import time
@@ -24,7 +23,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks import measure
-from benchmarks.run import RESULTS, ROOT, TWEETCHAT, log, machine, step_times
+from benchmarks.run import (
+    RESULTS,
+    ROOT,
+    TWEETCHAT,
+    log,
+    machine,
+    run_command,
+    run_id_of,
+    step_times,
+)
 from orchestration.settings import SAMPLE_DIR
 from orchestration.warehouse import publish
 
@@ -48,11 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         raw, chats = SAMPLE_DIR / "raw", SAMPLE_DIR / "chats.yaml"
     published = work / "warehouse" / "tweetchat.duckdb"
-    command = [
-        TWEETCHAT, "run", "--raw", str(raw), "--chats", str(chats),
-        "--warehouse", str(published), "--out", str(work / "out"),
-        *(["--no-reports"] if args.posts else []),
-    ]  # fmt: skip
+    command = run_command(work, raw, chats, *(["--no-reports"] if args.posts else []))
     env = {"DAGSTER_HOME": str(work / "dagster")}
     (work / "dagster").mkdir(parents=True)
 
@@ -60,8 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     first = measure.run(command, env=env).check()
     log("full rebuild: tweetchat run --force")
     forced = measure.run([*command, "--force"], env=env).check()
-    run_id = re.search(r"\(run ([0-9a-f-]{36})\)", forced.stderr).group(1)
-    stages = step_times(work / "dagster", run_id)
+    stages = step_times(work / "dagster", run_id_of(forced))
     reruns = []
     for attempt in range(RERUNS):
         log(f"nothing changed: tweetchat run ({attempt + 1}/{RERUNS})")

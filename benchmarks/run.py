@@ -69,6 +69,35 @@ def step_times(dagster_home: Path, run_id: str) -> dict[str, float]:
     return {stage: round(seconds, 2) for stage, seconds in sorted(stages.items())}
 
 
+def run_command(work: Path, raw: Path, chats: Path, *options: str, tweetchat=(TWEETCHAT,)) -> list:
+    """`tweetchat run` on `raw` and `chats` with its warehouse and outputs under `work`."""
+    return [
+        *tweetchat, "run", "--raw", str(raw), "--chats", str(chats),
+        "--warehouse", str(work / "warehouse" / "tweetchat.duckdb"), "--out", str(work / "out"),
+        *options,
+    ]  # fmt: skip
+
+
+def run_id_of(measured: measure.Measured) -> str | None:
+    """The Dagster run id `tweetchat run` printed (None for a run that started none)."""
+    found = re.search(r"\(run ([0-9a-f-]{36})\)", measured.stderr)
+    return found.group(1) if found else None
+
+
+def timed_run(work: Path, raw: Path, chats: Path, *options: str) -> dict:
+    """`tweetchat run` with its own DAGSTER_HOME under `work`: wall time, peak memory, stages."""
+    (work / "dagster").mkdir(parents=True, exist_ok=True)
+    run = measure.run(
+        run_command(work, raw, chats, *options), env={"DAGSTER_HOME": str(work / "dagster")}
+    ).check()
+    run_id = run_id_of(run)
+    return {
+        "seconds": round(run.seconds, 2),
+        "peak_rss_mb": round(run.peak_rss_mb),
+        "stages": step_times(work / "dagster", run_id) if run_id else {},
+    }
+
+
 def warehouse_figures(warehouse: Path) -> dict:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute(
@@ -104,25 +133,18 @@ def bench_size(posts: int, work: Path, twarc: bool, reports: bool, pandas: bool 
     # The warehouse: a fresh working database, warehouse and DAGSTER_HOME each time.
     for folder in ("warehouse", "out", "dagster"):
         shutil.rmtree(work / folder, ignore_errors=True)
-    (work / "dagster").mkdir()
     log("tweetchat run" + ("" if reports else " --no-reports"))
-    run = measure.run(
-        [TWEETCHAT, "run", "--raw", str(raw), "--chats", str(chats),
-         "--warehouse", str(work / "warehouse" / "tweetchat.duckdb"), "--out", str(work / "out"),
-         *([] if reports else ["--no-reports"])],
-        env={"DAGSTER_HOME": str(work / "dagster")},
-    ).check()  # fmt: skip
-    run_id = re.search(r"\(run ([0-9a-f-]{36})\)", run.stderr).group(1)
-    stages = step_times(work / "dagster", run_id)
+    run = timed_run(work, raw, chats, *([] if reports else ["--no-reports"]))
+    stages = run["stages"]
     result["run"] = {
-        "seconds": round(run.seconds, 2),
-        "peak_rss_mb": round(run.peak_rss_mb),
+        "seconds": run["seconds"],
+        "peak_rss_mb": run["peak_rss_mb"],
         "reports": reports,
         "stages": stages,
         "warehouse_stages_seconds": round(
             sum(stages.get(s, 0) for s in ("ingest", "dbt_build", "checks")), 2
         ),
-        "outside_steps_seconds": round(run.seconds - sum(stages.values()), 2),
+        "outside_steps_seconds": round(run["seconds"] - sum(stages.values()), 2),
     }
     figures = warehouse_figures(work / "warehouse" / "tweetchat.duckdb")
     result["posts_in_chats"] = sum(f["posts"] for f in figures.values())

@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import incremental, measure
-from benchmarks.run import RESULTS, ROOT, TWEETCHAT, bench_size, log, machine, step_times
+from benchmarks import incremental
+from benchmarks.run import RESULTS, ROOT, bench_size, log, machine, timed_run
 
 SAMPLE = ROOT / "sample"
 
@@ -54,24 +53,6 @@ MEASURES = (
     Measure("rerun_unchanged_s", "a rerun with nothing changed", "a full rebuild", 5, "s"),
     Measure("peak_1m_mb", "peak memory at 1M", "2,245 MB", 4096, "MB"),
 )  # fmt: skip
-
-
-def timed_run(work: Path, raw: Path, chats: Path, *options: str) -> dict:
-    """`tweetchat run` with its own warehouse, outputs and DAGSTER_HOME under `work`."""
-    (work / "dagster").mkdir(parents=True, exist_ok=True)
-    command = [
-        TWEETCHAT, "run", "--raw", str(raw), "--chats", str(chats),
-        "--warehouse", str(work / "warehouse" / "tweetchat.duckdb"), "--out", str(work / "out"),
-        *options,
-    ]  # fmt: skip
-    run = measure.run(command, env={"DAGSTER_HOME": str(work / "dagster")}).check()
-    found = re.search(r"\(run ([0-9a-f-]{36})\)", run.stderr)
-    return {
-        "seconds": round(run.seconds, 2),
-        "peak_rss_mb": round(run.peak_rss_mb),
-        "stages": step_times(work / "dagster", found.group(1)) if found else {},
-        "last_line": (run.stdout.strip() or run.stderr.strip()).splitlines()[-1:],
-    }
 
 
 def bundled_sample(work: Path) -> dict:
