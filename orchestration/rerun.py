@@ -34,6 +34,7 @@ from orchestration.settings import (
     PROJECT_ROOT,
     Settings,
     environment_value,
+    theme_model_folder,
 )
 from orchestration.stamps import file_sha256, file_stamp
 
@@ -44,8 +45,6 @@ CODE_FOLDERS = (PROJECT_ROOT / "orchestration", DBT_PROJECT_DIR)
 NOT_CODE = {"__pycache__", "target", "logs", "dbt_packages", ".user.yml"}
 # Settings that do not change what a run makes.
 NOT_OUTPUT = {"duckdb_memory", "pseudonym_key_set"}
-# orchestration.themes.representation.ENV_THEME_MODEL (importing it loads scikit-learn).
-ENV_THEME_MODEL = "TWEETCHAT_THEME_MODEL"
 
 
 def record_path(settings: Settings) -> Path:
@@ -73,7 +72,12 @@ def fingerprint(settings: Settings, job: str, month: str | None) -> Fingerprint:
     digest = hashlib.sha256()
     chosen = {k: v for k, v in settings.as_dict().items() if k not in NOT_OUTPUT}
     key = pseudonym_key_digest(settings) if settings.pseudonymise else None
-    _add(digest, "run", [job, month, chosen, key, environment_value(ENV_THEME_MODEL)])
+    _add(digest, "run", [job, month, chosen, key])
+    # The theme model a run would use (the variable, else models/ when present) and its files:
+    # `make theme-model` after a run changes the themes, so it must not read as unchanged.
+    model = theme_model_folder()
+    model_files = sorted(Path(model).rglob("*")) if model and Path(model).is_dir() else []
+    _add(digest, "theme_model", [model, [[p.name, *_stamp(p)] for p in model_files if p.is_file()]])
     _add(digest, "registry", file_sha256(settings.chats_file))
     themes = settings.themes_path
     _add(digest, "themes", file_sha256(themes) if themes.is_file() else None)

@@ -197,6 +197,24 @@ def environment_value(name: str) -> str | None:
     return os.environ.get(name) or None
 
 
+ENV_THEME_MODEL = "TWEETCHAT_THEME_MODEL"
+# Where `make theme-model` puts all-MiniLM-L6-v2; used when present and the variable is unset.
+DEFAULT_THEME_MODEL_FOLDER = PROJECT_ROOT / "models" / "all-MiniLM-L6-v2"
+# TWEETCHAT_THEME_MODEL=tfidf: TF-IDF + LSA even when the default model is on disk.
+TFIDF = "tfidf"
+
+
+def theme_model_folder(model_folder: str | None = None) -> str | None:
+    """The sentence-model folder the themes use (an argument, TWEETCHAT_THEME_MODEL, else the
+    default folder when present), or None for TF-IDF + LSA. Here, not in themes/, so that the
+    rerun check can tell which model a run would use without importing scikit-learn."""
+    folder = model_folder if model_folder is not None else environment_value(ENV_THEME_MODEL)
+    if folder is None:
+        default = DEFAULT_THEME_MODEL_FOLDER
+        return str(default) if (default / "modules.json").exists() else None
+    return None if folder.strip().lower() == TFIDF else folder
+
+
 def graphical_session() -> bool:
     """Whether a browser window can open here (`tweetchat open`): a desktop, not a server."""
     return sys.platform in ("darwin", "win32") or bool(

@@ -165,3 +165,23 @@ def test_publish_copies_only_a_changed_working_database(tmp_path):
     shutil.copy(published, tmp_path / "other.duckdb")
     (tmp_path / "other.duckdb").replace(published)
     assert publish(build, published) is True
+
+
+def test_a_theme_model_put_in_place_changes_the_fingerprint(tmp_path, monkeypatch):
+    """`make theme-model` (or another model folder) after a run changes what the themes are,
+    so the rerun check must not call it unchanged; `tfidf` and an unset variable without a
+    model on disk are the same TF-IDF run."""
+    root = tmp_path / "copy"
+    shutil.copytree(SAMPLE_DIR / "raw" / MONTH, root / "raw" / MONTH)
+    shutil.copy(SAMPLE_DIR / "chats.yaml", root / "chats.yaml")
+    settings = settings_under(root)
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "modules.json").write_text("[]")
+    monkeypatch.setenv("TWEETCHAT_THEME_MODEL", "tfidf")
+    tfidf = rerun.fingerprint(settings, JOB, MONTH).inputs
+    monkeypatch.setenv("TWEETCHAT_THEME_MODEL", str(model))
+    with_model = rerun.fingerprint(settings, JOB, MONTH).inputs
+    assert with_model != tfidf
+    (model / "model.safetensors").write_bytes(b"weights")
+    assert rerun.fingerprint(settings, JOB, MONTH).inputs != with_model

@@ -21,7 +21,12 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from orchestration.settings import PROJECT_ROOT, environment_value
+from orchestration.settings import (
+    DEFAULT_THEME_MODEL_FOLDER,
+    ENV_THEME_MODEL,
+    TFIDF,
+    theme_model_folder,
+)
 from orchestration.themes.excerpts import content_terms, lemma, words_of
 from orchestration.themes.minilm import (
     BertSentenceEncoder,
@@ -30,11 +35,7 @@ from orchestration.themes.minilm import (
     read_safetensors,
 )
 
-ENV_THEME_MODEL = "TWEETCHAT_THEME_MODEL"
-# Where `make theme-model` puts all-MiniLM-L6-v2; used when present and the variable is unset.
-DEFAULT_MODEL_FOLDER = PROJECT_ROOT / "models" / "all-MiniLM-L6-v2"
-# TWEETCHAT_THEME_MODEL=tfidf: TF-IDF + LSA even when the default model is on disk.
-TFIDF = "tfidf"
+DEFAULT_MODEL_FOLDER = DEFAULT_THEME_MODEL_FOLDER
 TFIDF_DESCRIPTION = "TF-IDF + LSA ({dimensions} dimensions, fitted per chat)"
 # Few dimensions: short excerpts share few words, and a small space groups them by the words
 # that occur together across the run's responses rather than by single shared words.
@@ -148,15 +149,8 @@ def load_model(folder: str | Path):
     return StaticModel(path)
 
 
-def model_folder_in_use(model_folder: str | None = None) -> str | None:
-    """The model folder a run uses (an argument, the variable, else the default folder when
-    present), or None for TF-IDF + LSA."""
-    folder = model_folder if model_folder is not None else environment_value(ENV_THEME_MODEL)
-    if folder is None:
-        return (
-            str(DEFAULT_MODEL_FOLDER) if (DEFAULT_MODEL_FOLDER / "modules.json").exists() else None
-        )
-    return None if folder.strip().lower() == TFIDF else folder
+# The choice of folder is the settings module's (the rerun check needs it without this module).
+model_folder_in_use = theme_model_folder
 
 
 def describe_representation(model_folder: str | None = None) -> str:
