@@ -2,6 +2,8 @@
 models for the partition's months, each selection one `dbt build`."""
 
 import json
+import shutil
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -66,6 +68,10 @@ def dbt_profile_vars(settings: SettingsResource) -> dict[str, str]:
     }
 
 
+# How long a run's dbt target folder (manifest, compiled SQL, run results) is kept.
+TARGET_KEPT_SECONDS = 24 * 3600
+
+
 def run_month_vars(context: dg.AssetExecutionContext) -> dict[str, str]:
     """The month vars of the run's partition or range (none for a run of no partition)."""
     tags = context.run.tags
@@ -91,13 +97,19 @@ def _dbt_build(
     # partial_parse.msgpack (dbt parses everything again when the vars or the profile change).
     args = [*dbt_build_args({**month_vars, **dbt_profile_vars(settings)}), *extra]
     context.log.info(f"dbt {' '.join(args)}")
-    target = dbt_project.project_dir / dbt_project.target_path / f"run-{context.run.run_id}"
+    targets = dbt_project.project_dir / dbt_project.target_path
+    target = targets / f"run-{context.run.run_id}"
+    # Earlier runs' folders go once a day old (a later run parses afresh anyway: its vars
+    # differ). Not younger ones: another instance (a second DAGSTER_HOME, a test) may be
+    # running dbt in its own folder of this project right now.
+    for earlier in targets.glob("run-*"):
+        try:
+            stale = time.time() - earlier.stat().st_mtime > TARGET_KEPT_SECONDS
+        except FileNotFoundError:  # removed meanwhile by another run
+            continue
+        if stale and earlier != target:
+            shutil.rmtree(earlier, ignore_errors=True)
     yield from dbt.cli(args, context=context, target_path=target).stream()
-
-
-def _dbt_build_months(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings):
-    window = context.partition_time_window
-    yield from _dbt_build(context, dbt, settings, dbt_vars(window.start, window.end))
 
 
 # What the selections share: one manifest, the one DuckDB writer.
@@ -130,11 +142,11 @@ def tweetchat_dbt_archive_models(
 def tweetchat_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: SettingsResource
 ):
-    yield from _dbt_build_months(context, dbt, settings)
+    yield from _dbt_build(context, dbt, settings, run_month_vars(context))
 
 
 @dbt_assets(select=AFTER_ANALYSIS, name="tweetchat_dbt_analysis_models", **PARTITIONED)
 def tweetchat_dbt_analysis_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: SettingsResource
 ):
-    yield from _dbt_build_months(context, dbt, settings)
+    yield from _dbt_build(context, dbt, settings, run_month_vars(context))
