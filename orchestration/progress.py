@@ -389,14 +389,10 @@ def check_status(database: Path, run_id: str, chat_months: dict[str, date]) -> d
     `failed:N` (expectations), or `unchecked`."""
     if not chat_months or not database.exists():
         return {}
-    from orchestration.warehouse import connect
+    from orchestration.warehouse import connect, has_table
 
     with connect(database, read_only=True) as con:
-        recorded = con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = 'audit' and table_name = 'validation_results'"
-        ).fetchone()[0]
-        if not recorded:
+        if not has_table(con, "audit", "validation_results"):
             return dict.fromkeys(chat_months, "unchecked")
         rows = con.execute(
             CHECKS_OF_CHATS, [list(chat_months), list(chat_months.values()), run_id]

@@ -39,6 +39,17 @@ def connect(database: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPy
         con.close()
 
 
+def has_table(con, schema: str, table: str) -> bool:
+    """Whether the database holds `schema.table` (a table or a view)."""
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchone()[0]
+    )
+
+
 def insert_many(con, table: str, rows: Sequence[Sequence]) -> None:
     """Insert rows (tuples in the table's column order) in one statement: a list a column,
     unnested together. executemany costs a statement a row."""

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from orchestration.warehouse import has_table
+
 QUALITY_DIR = "quality"
 STATUS = {
     (True, "error"): "passed",
@@ -36,12 +38,7 @@ def page_path(out_dir: Path, run_id: str) -> Path:
 
 
 def _has_results(con) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = 'audit' and table_name = 'validation_results'"
-        ).fetchone()[0]
-    )
+    return has_table(con, "audit", "validation_results")
 
 
 def validated_run(con, run_id: str | None = None) -> str | None:
