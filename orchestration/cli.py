@@ -366,12 +366,13 @@ def command_run(args) -> int:
     from orchestration.rerun import build_unless_unchanged
 
     job = "tweetchat_warehouse_job" if args.no_reports else "tweetchat_job"
+    current = _settings(args)
     return build_unless_unchanged(
-        _settings(args),
+        current,
         job,
         args.month,
         args.force,
-        lambda: _execute_job(args, job, "run", "built"),
+        lambda: _execute_job(args, job, "run", "built", current),
     )
 
 
@@ -379,10 +380,10 @@ def command_check(args) -> int:
     return _execute_job(args, "tweetchat_check_job", "check", "validated")
 
 
-def _execute_job(args, job_name: str, verb: str, done: str) -> int:
+def _execute_job(args, job_name: str, verb: str, done: str, current: Settings | None = None) -> int:
     from orchestration.registry import RegistryError, load_registry
 
-    current = _settings(args)
+    current = current or _settings(args)
     try:
         registry = load_registry(current.chats_file)
     except RegistryError as error:
