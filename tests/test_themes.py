@@ -439,6 +439,13 @@ def test_the_asset_shows_the_themes_in_its_metadata(themed_run):
     # Which representation drew the themes: a model folder on disk, or TF-IDF.
     representation = event.asset_materialization.metadata["representation"].value
     assert representation.startswith(("all-MiniLM-L6-v2 (", "TF-IDF + LSA"))
+    # A sentence model encodes each distinct excerpt once (vector cache); TF-IDF caches nothing.
+    metadata = event.asset_materialization.metadata
+    encoded, reused = metadata["vectors_encoded"].value, metadata["vectors_reused"].value
+    if representation.startswith("TF-IDF"):
+        assert encoded == reused == 0
+    else:
+        assert encoded + reused > 0
 
 
 def test_report_sections_with_escaped_pseudonymised_quotes(themed_run):

@@ -47,3 +47,18 @@ def test_the_reference_keeps_a_quote_under_its_first_theme():
     assert list(questions)[:2] == ["1", "2a"] and len(questions) == 8
     keys = [(q["question"], " ".join(q["quote"].lower().split())) for q in quotes]
     assert len(keys) == len(set(keys)) and 200 <= len(quotes) <= 222
+
+
+def test_speed_times_first_run_and_cached_rerun_side_by_side(capsys):
+    if not bench.REFERENCE.exists():
+        pytest.skip(f"{bench.REFERENCE} is missing (../shared/reference)")
+    from orchestration.themes.representation import model_folder_in_use
+
+    timings = bench.speed(responses=30, repeats=1)
+    assert len(timings) == (2 if model_folder_in_use() else 1)
+    for timing in timings.values():
+        assert timing["excerpts"] >= 30
+        assert timing["first_seconds"] > 0 and timing["cached_seconds"] > 0
+    bench.print_speed(timings, responses=30)
+    printed = capsys.readouterr().out
+    assert "first run" in printed and "cached rerun" in printed and "TF-IDF + LSA" in printed

@@ -78,6 +78,9 @@ def question_theme_drafts(context: dg.AssetExecutionContext, settings: SettingsR
             "themes": len(run.theme_rows),
             "themes_file": str(edits.path) if edits.path else "",
             "representation": run.representation,
+            # A sentence model's work: texts encoded this run, and those found in its cache.
+            "vectors_encoded": run.vectors_encoded,
+            "vectors_reused": run.vectors_reused,
             "themes_by_question": dg.MetadataValue.md(
                 markdown.table(["chat", "question", "#", "theme", "excerpts", "quote"], rows)
                 if rows

@@ -16,7 +16,6 @@ import struct
 from pathlib import Path
 
 import numpy as np
-from scipy.special import erf
 
 SAFETENSORS_DTYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "I64": np.int64}
 # The module types this encoder computes; a model with any other module (a Dense layer, say)
@@ -26,8 +25,8 @@ SUPPORTED_MODULES = {
     "sentence_transformers.models.Pooling",
     "sentence_transformers.models.Normalize",
 }
-# Excerpts of a similar length run together, so little of a batch is padding.
-BATCH_SIZE = 64
+# Tokens (padding included) per batch of excerpts of a similar length.
+BATCH_TOKENS = 4096
 
 
 class ModelFolderError(ValueError):
@@ -74,9 +73,44 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float)
     return centred / np.sqrt(variance + eps) * weight + bias
 
 
+# erf by Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7, under float32 rounding of
+# the GELU's output here): numpy's float32 exp is vectorised, scipy's erf is not, and the GELU of
+# every token's 1536 inner values was a third of the encoder's time.
+ERF_P = np.float32(0.3275911)
+ERF_COEFFICIENTS = tuple(
+    np.float32(c) for c in (1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592)
+)
+# Rows of the GELU's input computed at once: the dozen passes over them stay in the CPU's cache.
+GELU_ROWS = 256
+
+
+def _gelu_block(x: np.ndarray, out: np.ndarray) -> None:
+    scaled = np.abs(x)
+    scaled *= np.float32(1.0 / np.sqrt(2.0))
+    decay = np.square(scaled)
+    np.negative(decay, out=decay)
+    np.exp(decay, out=decay)
+    scaled *= ERF_P
+    scaled += 1
+    np.reciprocal(scaled, out=scaled)
+    tail = scaled * ERF_COEFFICIENTS[0]
+    for coefficient in ERF_COEFFICIENTS[1:]:
+        tail += coefficient
+        tail *= scaled
+    # tail = 1 - erf(|x| / sqrt 2); GELU(x) = x (1 + erf(x / sqrt 2)) / 2.
+    tail *= decay
+    tail *= x
+    tail *= np.float32(0.5)
+    np.subtract(x, tail, out=tail, where=x >= 0)
+    out[...] = tail
+
+
 def _gelu(x: np.ndarray) -> np.ndarray:
-    """BERT's exact GELU (erf, not the tanh approximation)."""
-    return 0.5 * x * (1.0 + erf(x / np.float32(np.sqrt(2.0))))
+    """BERT's exact GELU (erf, not the tanh approximation), float32 in, float32 out."""
+    out = np.empty_like(x)
+    for start in range(0, len(x), GELU_ROWS):
+        _gelu_block(x[start : start + GELU_ROWS], out[start : start + GELU_ROWS])
+    return out
 
 
 class BertSentenceEncoder:
@@ -175,55 +209,84 @@ class BertSentenceEncoder:
                 }
             )
 
-    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        """Hidden states (batch, tokens, hidden) of padded token ids with their mask."""
-        batch, length = ids.shape
+    def _forward(self, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Hidden states (tokens, hidden) of sequences given end to end (`ids`, one row per
+        token, `lengths` tokens each).
+
+        Only attention sees the sequences padded to the longest; every dense layer works on
+        the real tokens alone, as one (tokens, hidden) matrix: one BLAS product a layer, and
+        none spent on padding."""
+        batch, length = len(lengths), int(lengths.max())
         head_size = self.hidden // self.heads
-        x = self.word[ids] + self.position[:length] + self.token_type[0]
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        real = np.arange(length)[None, :] < lengths[:, None]
+        # Each padded slot reads its sequence's first token; its score is masked out below.
+        gather = np.where(real, starts[:, None] + np.arange(length)[None, :], starts[:, None])
+        positions = np.concatenate([np.arange(count) for count in lengths])
+        x = self.word[ids] + self.position[positions] + self.token_type[0]
         x = _layer_norm(x, *self.embedding_norm, self.eps)
         # Padding keys get a large negative score: no attention lands on them.
-        key_bias = np.where(mask[:, None, None, :] > 0, 0.0, -1e9).astype(np.float32)
+        key_bias = np.where(real[:, None, None, :], 0.0, -1e9).astype(np.float32)
         scale = np.float32(1.0 / np.sqrt(head_size))
         for block in self.blocks:
             weight, bias = block["qkv"]
-            qkv = (x @ weight + bias).reshape(batch, length, 3, self.heads, head_size)
+            qkv = x @ weight
+            qkv += bias
+            qkv = qkv[gather].reshape(batch, length, 3, self.heads, head_size)
             query, key, value = (qkv[:, :, n].transpose(0, 2, 1, 3) for n in range(3))
-            scores = (query @ key.transpose(0, 1, 3, 2)) * scale + key_bias
+            scores = query @ key.transpose(0, 1, 3, 2)
+            scores *= scale
+            scores += key_bias
             scores -= scores.max(axis=-1, keepdims=True)
             np.exp(scores, out=scores)
             scores /= scores.sum(axis=-1, keepdims=True)
-            context = (scores @ value).transpose(0, 2, 1, 3).reshape(batch, length, self.hidden)
+            context = (scores @ value).transpose(0, 2, 1, 3)[real].reshape(-1, self.hidden)
             weight, bias = block["attention_out"]
-            x = _layer_norm(context @ weight + bias + x, *block["attention_norm"], self.eps)
+            inner = context @ weight
+            inner += bias
+            inner += x
+            x = _layer_norm(inner, *block["attention_norm"], self.eps)
             weight, bias = block["intermediate"]
-            inner = _gelu(x @ weight + bias)
+            inner = x @ weight
+            inner += bias
+            inner = _gelu(inner)
             weight, bias = block["output"]
-            x = _layer_norm(inner @ weight + bias + x, *block["output_norm"], self.eps)
+            inner = inner @ weight
+            inner += bias
+            inner += x
+            x = _layer_norm(inner, *block["output_norm"], self.eps)
         return x
+
+    def batches(self, lengths: list[int]) -> list[list[int]]:
+        """Row indexes grouped into batches of similar token counts, shortest first: little
+        of a batch is padding, and each holds about BATCH_TOKENS tokens (products big enough
+        for BLAS, attention scores small enough for the cache)."""
+        order = sorted(range(len(lengths)), key=lambda row: (lengths[row], row))
+        groups, current = [], []
+        for row in order:
+            # Sorted, so this row is the batch's longest: the batch pads every row to it.
+            if current and (len(current) + 1) * lengths[row] > BATCH_TOKENS:
+                groups.append(current)
+                current = []
+            current.append(row)
+        if current:
+            groups.append(current)
+        return groups
 
     def encode(self, texts: list[str]) -> np.ndarray:
         vectors = np.zeros((len(texts), self.hidden), dtype=np.float32)
         if not texts:
             return vectors
         encodings = self.tokenizer.encode_batch(list(texts))
-        order = sorted(range(len(texts)), key=lambda row: (len(encodings[row].ids), row))
-        for start in range(0, len(order), BATCH_SIZE):
-            rows = order[start : start + BATCH_SIZE]
-            length = max(len(encodings[row].ids) for row in rows)
-            ids = np.zeros((len(rows), length), dtype=np.int64)
-            mask = np.zeros((len(rows), length), dtype=np.float32)
-            for slot, row in enumerate(rows):
-                tokens = encodings[row].ids
-                ids[slot, : len(tokens)] = tokens
-                mask[slot, : len(tokens)] = 1.0
-            hidden = self._forward(ids, mask)
+        for rows in self.batches([len(encoding.ids) for encoding in encodings]):
+            lengths = np.array([len(encodings[row].ids) for row in rows])
+            ids = np.concatenate([encodings[row].ids for row in rows]).astype(np.int64)
+            hidden = self._forward(ids, lengths)
+            starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
             if self.pooling == "cls":
-                pooled = hidden[:, 0]
+                vectors[rows] = hidden[starts]
             else:
-                pooled = (hidden * mask[:, :, None]).sum(axis=1) / np.maximum(
-                    mask.sum(axis=1, keepdims=True), 1e-9
-                )
-            vectors[rows] = pooled
+                vectors[rows] = np.add.reduceat(hidden, starts, axis=0) / lengths[:, None]
         if self.normalise:
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
             vectors /= np.maximum(norms, 1e-12)

@@ -34,6 +34,7 @@ from orchestration.themes.minilm import (
     is_bert_sentence_model,
     read_safetensors,
 )
+from orchestration.themes.vector_cache import cached_encode, model_fingerprint
 
 DEFAULT_MODEL_FOLDER = DEFAULT_THEME_MODEL_FOLDER
 TFIDF_DESCRIPTION = "TF-IDF + LSA ({dimensions} dimensions, fitted per chat)"
@@ -166,14 +167,20 @@ def describe_representation(model_folder: str | None = None) -> str:
     return f"{Path(folder).name} ({kind}; {folder})"
 
 
-def excerpt_vectors(texts: list[str], model_folder: str | None = None):
+def excerpt_vectors(texts: list[str], model_folder: str | None = None, cache=None):
     """L2-normalised vectors of the excerpts (a dense or sparse matrix, one row each), computed
-    in one call for a chat (a model on disk is loaded once a process)."""
+    in one call for a chat (a model on disk is loaded once a process). With a VectorCache
+    (vector_cache.py), a model encodes only the texts it has not encoded before."""
     if not texts:
         return np.zeros((0, 1))
     folder = model_folder_in_use(model_folder)
     if folder:
-        return normalize(np.asarray(load_model(folder).encode(texts), dtype=np.float64))
+        model = load_model(folder)
+        if cache is None:
+            encoded = model.encode(texts)
+        else:
+            encoded = cached_encode(model, model_fingerprint(folder), texts, cache)
+        return normalize(np.asarray(encoded, dtype=np.float64))
     return lsa_vectors(texts)
 
 

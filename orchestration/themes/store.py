@@ -16,6 +16,7 @@ from orchestration.themes.draft import GuideTheme, Item, draft_question
 from orchestration.themes.edits import ThemeEdits, apply_edits
 from orchestration.themes.excerpts import split_response
 from orchestration.themes.representation import describe_representation, excerpt_vectors
+from orchestration.themes.vector_cache import VectorCache
 from orchestration.warehouse import insert_many
 
 RESPONSES_SQL = """
@@ -39,10 +40,16 @@ class RunThemes:
     summary: dict[tuple[str, str], list[tuple[str, int, str]]] = field(default_factory=dict)
     # What turned the excerpts into vectors (a model on disk, or TF-IDF + LSA).
     representation: str = ""
+    # Distinct texts a sentence model encoded, and those its cache already held.
+    vectors_encoded: int = 0
+    vectors_reused: int = 0
 
 
-def draft_responses(responses, edits: ThemeEdits | None = None, model: str | None = None):
-    """Themes of every question of the given responses: rows as RESPONSES_SQL returns them."""
+def draft_responses(
+    responses, edits: ThemeEdits | None = None, model: str | None = None, cache=None
+):
+    """Themes of every question of the given responses: rows as RESPONSES_SQL returns them.
+    `cache` (a VectorCache) spares a sentence model the excerpts it has encoded before."""
     edits = edits or ThemeEdits()
     result = RunThemes(representation=describe_representation(model))
     questions: dict[tuple[str, str], list] = {}
@@ -73,7 +80,9 @@ def draft_responses(responses, edits: ThemeEdits | None = None, model: str | Non
         texts.extend(item.text for item in items)
         texts.extend(guide.seed_text for guide in guides)
         plan.append((chat_id, question_id, rows[0][1], items, excerpt_slots, blank, guides, start))
-    vectors = {chat_id: excerpt_vectors(texts, model) for chat_id, texts in texts_by_chat.items()}
+    vectors = {
+        chat_id: excerpt_vectors(texts, model, cache) for chat_id, texts in texts_by_chat.items()
+    }
 
     for chat_id, question_id, month, items, slots, blank, guides, start in plan:
         rows = vectors[chat_id][start : start + len(items) + len(guides)]
@@ -106,8 +115,11 @@ def draft_responses(responses, edits: ThemeEdits | None = None, model: str | Non
     return result
 
 
-def write_themes(con, month_start: str, month_end: str, run: RunThemes) -> None:
-    """Replace the partition's rows of the analysis tables, in one transaction."""
+def write_themes(
+    con, month_start: str, month_end: str, run: RunThemes, cache: VectorCache | None = None
+) -> None:
+    """Replace the partition's rows of the analysis tables, and add the new excerpt vectors
+    to the cache, in one transaction."""
     bounds = [month_start, month_end]
     in_months = "chat_month >= cast(? as date) and chat_month < cast(? as date)"
     con.execute("begin")
@@ -115,13 +127,17 @@ def write_themes(con, month_start: str, month_end: str, run: RunThemes) -> None:
         con.execute(f"delete from {table} where {in_months}", bounds)
     insert_many(con, "analysis.theme_excerpts", run.excerpt_rows)
     insert_many(con, "analysis.themes", run.theme_rows)
+    if cache is not None:
+        cache.write(con)
     con.execute("commit")
 
 
 def build_themes(con, month_start: str, month_end: str, edits=None, model=None) -> RunThemes:
     responses = con.execute(RESPONSES_SQL, [month_start, month_end]).fetchall()
-    run = draft_responses(responses, edits, model)
-    write_themes(con, month_start, month_end, run)
+    cache = VectorCache(con)
+    run = draft_responses(responses, edits, model, cache)
+    write_themes(con, month_start, month_end, run, cache)
+    run.vectors_encoded, run.vectors_reused = cache.encoded, cache.reused
     return run
 
 
