@@ -1,10 +1,9 @@
 """The documentation cannot drift from the code.
 
-README.md and docs/*.md are checked three ways: every relative link and anchor resolves (as
+README.md and docs/*.md are checked here two ways: every relative link and anchor resolves (as
 GitHub renders them); every `tweetchat ...` line of a ```sh block parses with the CLI's own
-argparse parser, so a renamed or removed option fails here; and the README's three steps
-(find the chats, run, open) run on the bundled sample, but for `tweetchat run`, which the
-pipeline tests cover (it takes minutes).
+argparse parser, so a renamed or removed option fails here, marked blocks too. Every command
+is run on the bundled sample by tests/test_doc_commands.py.
 
 Conventions for the docs' ```sh blocks: concrete values, no `[optional]` syntax; a leading
 `.venv/bin/` and leading `NAME=value` environment assignments are dropped before parsing, as
@@ -12,21 +11,16 @@ is everything from a shell operator (`>`, `|`, `&&`, `;`) on.
 """
 
 import argparse
-import os
 import re
 import shlex
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from orchestration.cli import _parser
-from orchestration.registry import load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-TWEETCHAT = str(Path(sys.executable).with_name("tweetchat"))
 
 FENCE = re.compile(r"^\s*(```|~~~)")
 LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
@@ -213,62 +207,3 @@ def test_a_renamed_option_is_caught(capsys):
     assert parse_failure(["run", "--raw-dir", "exports/"]) is not None
     assert parse_failure(["chats", "find", "--timezone", "Europe/London"]) is not None  # no --raw
     capsys.readouterr()
-
-
-def readme_step(subcommand: list[str]) -> list[str]:
-    """The README's `tweetchat` command starting with these words (it shows exactly one)."""
-    steps = [
-        arguments
-        for _, tokens in shell_commands(ROOT / "README.md")
-        if (arguments := tweetchat_arguments(tokens)) is not None
-        and arguments[: len(subcommand)] == subcommand
-    ]
-    assert len(steps) == 1, f"README.md shows `tweetchat {' '.join(subcommand)}` {len(steps)} times"
-    return steps[0]
-
-
-def with_option(arguments: list[str], option: str, value: str) -> list[str]:
-    """The arguments with the option's value replaced (the option must be there)."""
-    assert option in arguments, f"the README's step has no {option}: {arguments}"
-    replaced = list(arguments)
-    replaced[replaced.index(option) + 1] = value
-    return replaced
-
-
-def test_the_readme_three_steps_run_on_the_sample(tmp_path):
-    # Step 1, as the README writes it, on the bundled sample.
-    find = readme_step(["chats", "find"])
-    registry = tmp_path / "chats.yaml"
-    find = with_option(find, "--raw", str(ROOT / "sample" / "raw"))
-    find = with_option(find, "--out", str(registry))
-    result = subprocess.run(
-        [TWEETCHAT, *find], capture_output=True, text=True, timeout=300, cwd=tmp_path
-    )
-    assert result.returncode == 0, result.stderr
-    proposed = load_registry(registry)  # the loader `tweetchat run` uses
-    assert sorted(chat.id for chat in proposed.chats) == sorted(
-        chat.id for chat in load_registry(ROOT / "sample" / "chats.yaml").chats
-    )
-
-    # Step 2 only parses here (test_pipeline builds the sample).
-    run = readme_step(["run"])
-    assert {"--raw", "--chats"} <= set(run)
-    assert parse_failure(run) is None
-
-    # Step 3: the README's `tweetchat open`, printing the latest report's path.
-    out = tmp_path / "output"
-    for built_at, chat_id in enumerate(("leadingqi-2023-04", "leadingqi-2023-03")):
-        report = out / chat_id / "report.html"
-        report.parent.mkdir(parents=True)
-        report.write_text(f"<html><body>{chat_id}</body></html>")
-        os.utime(report, (1_700_000_000 + built_at, 1_700_000_000 + built_at))
-    opened = readme_step(["open"])
-    result = subprocess.run(
-        [TWEETCHAT, *opened, "--print", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == str(out / "leadingqi-2023-03" / "report.html")

@@ -32,7 +32,7 @@ def ui(sample_run):
     port = free_port()
     log = (root / "ui.log").open("w")
     server = subprocess.Popen(
-        [TWEETCHAT, "ui", "--port", str(port)],
+        [TWEETCHAT, "ui", "--port", str(port), "--host", "127.0.0.1"],
         env=environment,
         stdout=log,
         stderr=subprocess.STDOUT,
