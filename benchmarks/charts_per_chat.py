@@ -15,6 +15,12 @@ with another checkout's Python measures that checkout on the same warehouse:
         --label main --skip-build
     python -m benchmarks.charts_per_chat --work /tmp/charts-bench --profile 25
     python -m benchmarks.charts_per_chat --work /tmp/charts-bench --months 3   # 12 chats
+
+`--code DIR` imports the `orchestration` package of another checkout (e.g. `git archive main`
+unpacked in a temporary folder) with this Python and this script, so two codes are measured
+by one harness on one warehouse, and their results land side by side here:
+
+    python -m benchmarks.charts_per_chat --work /tmp/charts-bench --code /tmp/main --label main
 """
 
 from __future__ import annotations
@@ -62,8 +68,8 @@ def build_warehouse(work: Path, posts: int) -> None:
         )  # fmt: skip
 
 
-def materialise(asset, resources, first: str, last: str) -> tuple[float, int]:
-    """The asset materialised over the months: its seconds and the chats it handled."""
+def materialise(asset, resources, first: str, last: str) -> tuple[float, dict]:
+    """The asset materialised over the months: its seconds and its metadata."""
     import dagster as dg
 
     started = time.perf_counter()
@@ -76,7 +82,7 @@ def materialise(asset, resources, first: str, last: str) -> tuple[float, int]:
     seconds = time.perf_counter() - started
     assert result.success
     metadata = result.get_asset_materialization_events()[0].materialization.metadata
-    return seconds, metadata["chats"].value
+    return seconds, {k: v.value for k, v in metadata.items() if isinstance(v.value, int)}
 
 
 def chart_files(out: Path) -> dict[str, int]:
@@ -101,9 +107,15 @@ def main(argv: list[str] | None = None) -> int:
         "--passes", type=int, choices=(1, 2), default=2, help="1: only the first pass"
     )
     parser.add_argument(
-        "--profile", type=int, default=0, help="cProfile the first charts pass, print N rows"
+        "--profile", type=int, default=0, help="cProfile a pass's two assets, print N rows"
+    )
+    parser.add_argument("--profile-pass", choices=("first", "again"), default="first")
+    parser.add_argument(
+        "--code", type=Path, help="import orchestration from this checkout (default: this one)"
     )
     args = parser.parse_args(argv)
+    if args.code:
+        sys.path.insert(0, str(args.code.resolve()))
     work = args.work.resolve()
     if not args.skip_build:
         build_warehouse(work, args.posts)
@@ -129,22 +141,27 @@ def main(argv: list[str] | None = None) -> int:
     passes = {}
     for name in ("first", "again")[: args.passes]:
         log(f"{name} pass: charts")
-        profiler = cProfile.Profile() if args.profile and name == "first" else None
+        profiler = cProfile.Profile() if args.profile and name == args.profile_pass else None
         if profiler:
             profiler.enable()
-        charts_s, chats = materialise(charts, resources, first, last)
-        if profiler:
-            profiler.disable()
+        charts_s, charts_meta = materialise(charts, resources, first, last)
+        chats = charts_meta["chats"]
         before_reports = chart_files(out)
         log(f"{name} pass: chat_reports")
-        reports_s, _ = materialise(chat_reports, resources, first, last)
+        reports_s, reports_meta = materialise(chat_reports, resources, first, last)
+        if profiler:
+            profiler.disable()
         passes[name] = {
+            "charts_drawn": charts_meta.get("charts_drawn"),
+            # Absent where the code rewrites every report (before reports.json).
+            "reports_written": reports_meta.get("reports_written", chats),
             "charts_seconds": round(charts_s, 2),
             "reports_seconds": round(reports_s, 2),
             "charts_per_chat": round(charts_s / chats, 3),
             "reports_per_chat": round(reports_s / chats, 3),
             "per_chat": round((charts_s + reports_s) / chats, 3),
             "chart_files": len(before_reports),
+            "load_average": [round(v, 2) for v in os.getloadavg()],
         }
         if name == "first":
             first_files = before_reports

@@ -357,7 +357,7 @@ def _warnings(con, chat_id: str, chat_month, run_id: str | None) -> list[str]:
               select run_id from audit.validation_results
               where (? is null or run_id = ?) order by validated_at desc limit 1
           )
-        order by suite
+        order by suite, observed
         """,
         [run_id, run_id, chat_month, chat_month, chat_id, run_id, run_id],
     ).fetchall()
