@@ -94,6 +94,32 @@ def chart_files(out: Path) -> dict[str, int]:
     }
 
 
+def compare_loading(database: Path) -> dict:
+    """Every chat's report content read per chat (about 45 queries a chat) and once per table
+    for all chats (reports/loading.py): seconds, and whether the two give the same content."""
+    import duckdb
+
+    from orchestration.reports.content import chat_ids, load_chat_report
+    from orchestration.reports.loading import load_chat_reports
+    from orchestration.reports.report_stamps import content_digest
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        chats = chat_ids(con, "1900-01-01", "9999-01-01")
+        started = time.perf_counter()
+        alone = [load_chat_report(con, chat_id) for chat_id in chats]
+        per_chat = time.perf_counter() - started
+        started = time.perf_counter()
+        together = load_chat_reports(con, chats)
+        per_table = time.perf_counter() - started
+    same = sum(content_digest(a) == content_digest(b) for a, b in zip(alone, together, strict=True))
+    return {
+        "chats": len(chats),
+        "per_chat_queries_s": round(per_chat, 2),
+        "per_table_queries_s": round(per_table, 2),
+        "chats_with_equal_content": same,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, required=True)
@@ -110,6 +136,11 @@ def main(argv: list[str] | None = None) -> int:
         "--profile", type=int, default=0, help="cProfile a pass's two assets, print N rows"
     )
     parser.add_argument("--profile-pass", choices=("first", "again"), default="first")
+    parser.add_argument(
+        "--compare-loading",
+        action="store_true",
+        help="also time loading every chat per chat vs once per table (this branch's code)",
+    )
     parser.add_argument(
         "--code", type=Path, help="import orchestration from this checkout (default: this one)"
     )
@@ -174,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
             stats = pstats.Stats(profiler, stream=text).sort_stats("cumulative")
             stats.print_stats(args.profile)
             print(text.getvalue())
+    loading = compare_loading(settings.build_database) if args.compare_loading else None
     result = {
         "benchmark": "charts_per_chat",
         "label": args.label,
@@ -182,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         "chats": chats,
         "months": [first, last],
         "passes": passes,
+        "loading_all_chats": loading,
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": {
             "cpus": os.cpu_count(),
@@ -197,6 +230,12 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"| {name} | {p['charts_seconds']} | {p['reports_seconds']} | "
             f"{p['charts_per_chat']} | {p['reports_per_chat']} | {p['per_chat']} |"
+        )
+    if loading:
+        print(
+            f"loading {loading['chats']} chats: per chat {loading['per_chat_queries_s']} s, "
+            f"once per table {loading['per_table_queries_s']} s, "
+            f"{loading['chats_with_equal_content']} chats with equal content"
         )
     print(f"load average after: {result['machine']['load_average']}")
     RESULTS.mkdir(parents=True, exist_ok=True)

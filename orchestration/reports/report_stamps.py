@@ -55,13 +55,19 @@ def _chart_digests(charts: ChartFiles) -> list:
     return [(name, of(value)) for name, value in _values(charts) if name != "drawn"]
 
 
+def content_digest(report: ChatReport) -> str:
+    """The digest of a chat's report content: every field, every frame whole."""
+    return digest(
+        [
+            (name, [_values(q) for q in value] if name == "questions" else value)
+            for name, value in _values(report)
+        ]
+    )
+
+
 def report_digest(report: ChatReport, charts: ChartFiles, quality_page: str | None) -> str:
     """The digest of everything the chat's report files are written from."""
-    content = [
-        (name, [_values(q) for q in value] if name == "questions" else value)
-        for name, value in _values(report)
-    ]
-    return digest(rendering_code(), content, _chart_digests(charts), quality_page)
+    return digest(rendering_code(), content_digest(report), _chart_digests(charts), quality_page)
 
 
 def write_reports(
