@@ -26,42 +26,54 @@ from orchestration.reports.content import (
     QuestionSection,
     _has_table,
     load_series_summary,
+    question_section,
 )
 from orchestration.reports.themes import QUOTE_COLUMNS, THEME_COLUMNS, _has_themes
 
 CHATS = "(select unnest(?::varchar[]))"
 
 
-def _as_alone(rows: pd.DataFrame) -> pd.DataFrame:
-    """The rows with the dtypes DuckDB gives a result of just these rows."""
-    rows = rows.reset_index(drop=True)
-    for name in rows.columns:
-        column = rows[name]
-        dtype = column.dtype
-        if isinstance(dtype, pd.StringDtype):
-            if column.isna().all():
-                rows[name] = pd.Series([None] * len(rows), dtype=object)
-        elif (
-            isinstance(dtype, pd.api.extensions.ExtensionDtype)
-            and dtype.kind in "iub"
-            and not column.hasnans
+def _nullable(frame: pd.DataFrame) -> dict[str, object]:
+    """The columns whose dtype depends on the rows: each one's null mask over the frame."""
+    masks = {}
+    for name, dtype in frame.dtypes.items():
+        if isinstance(dtype, pd.StringDtype) or (
+            isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "iub"
         ):
-            rows[name] = column.to_numpy(dtype=dtype.numpy_dtype)
+            masks[name] = frame[name].isna().to_numpy()
+    return masks
+
+
+def _as_alone(rows: pd.DataFrame, masks: dict | None = None, positions=None) -> pd.DataFrame:
+    """The rows with the dtypes DuckDB gives a result of just these rows: a nullable integer
+    or boolean column without a null is numpy's, a text column without a value `object`.
+    (`masks`: `_nullable` of the frame the rows were taken from at `positions`.)"""
+    rows.index = pd.RangeIndex(len(rows))
+    if masks is None:
+        masks, positions = _nullable(rows), slice(None)
+    for name, mask in masks.items():
+        nulls = mask[positions]
+        dtype = rows[name].dtype
+        if isinstance(dtype, pd.StringDtype):
+            if nulls.all():
+                rows[name] = pd.Series([None] * len(rows), dtype=object)
+        elif not nulls.any():
+            rows[name] = rows[name].to_numpy(dtype=dtype.numpy_dtype)
     return rows
 
 
 class _Split:
     """A frame's rows by key (a chat id, or a (chat id, question id) pair), in frame order."""
 
-    def __init__(self, frame: pd.DataFrame, keys: list[str], keep: list[str] | None = None):
-        self.frame = frame
-        self.columns = keep or [c for c in frame.columns if c not in keys]
+    def __init__(self, frame: pd.DataFrame, keys: list[str]):
         by = keys[0] if len(keys) == 1 else keys
         self.positions = frame.groupby(by, sort=False).indices if len(frame) else {}
+        self.frame = frame.drop(columns=keys)
+        self.masks = _nullable(self.frame)
 
     def rows(self, key) -> pd.DataFrame:
         positions = self.positions.get(key, [])
-        return _as_alone(self.frame.iloc[positions][self.columns])
+        return _as_alone(self.frame.take(positions), self.masks, positions)
 
 
 def _frame(con, sql: str, params=()) -> pd.DataFrame:
@@ -146,16 +158,22 @@ def _questions(con, chat_ids: list[str]) -> dict[str, list[QuestionSection]]:
         """,
         [chat_ids],
     )
-    top = _frame(
-        con,
-        f"""
-        select chat_id, question_id, post_id, author_username, text, like_count, retweet_count
+    # Each question's top responses, and the replies to them (a reply answers one post).
+    top_responses = f"""
+        select chat_id, question_id, post_id, author_username, text, like_count, retweet_count,
+               created_at
         from marts.posts
         where chat_id in {CHATS} and question_id is not null
         qualify row_number() over (
             partition by chat_id, question_id
             order by like_count desc nulls last, retweet_count desc nulls last, created_at
         ) <= {TOP_RESPONSES}
+    """
+    top = _frame(
+        con,
+        f"""
+        select chat_id, question_id, post_id, author_username, text, like_count, retweet_count
+        from ({top_responses})
         order by chat_id, question_id,
                  like_count desc nulls last, retweet_count desc nulls last, created_at
         """,
@@ -164,15 +182,14 @@ def _questions(con, chat_ids: list[str]) -> dict[str, list[QuestionSection]]:
     threads = _frame(
         con,
         f"""
-        select replies.chat_id, replies.reply_to_post_id as post_id, replies.author_username,
-               replies.text
+        select replies.chat_id, top.question_id, replies.reply_to_post_id as post_id,
+               replies.author_username, replies.text
         from marts.posts as replies
-        where replies.chat_id in {CHATS} and replies.reply_to_post_id in (
-            select unnest(?::varchar[])
-        )
-        order by replies.chat_id, replies.created_at
+        inner join ({top_responses}) as top
+            on replies.chat_id = top.chat_id and replies.reply_to_post_id = top.post_id
+        order by replies.chat_id, top.question_id, replies.created_at
         """,
-        [chat_ids, sorted(set(top["post_id"]))],
+        [chat_ids],
     )
     keywords = _frame(
         con,
@@ -217,33 +234,20 @@ def _questions(con, chat_ids: list[str]) -> dict[str, list[QuestionSection]]:
         themes = quotes = None
     top_split = _Split(top, ["chat_id", "question_id"])
     keyword_split = _Split(keywords, ["chat_id", "question_id"])
-    threads_split = _Split(threads, ["chat_id"])
+    threads_split = _Split(threads, ["chat_id", "question_id"])
     sections: dict[str, list[QuestionSection]] = {}
-    for chat_id, rows in _Split(questions, ["chat_id"]).positions.items():
-        chat_threads = threads_split.rows(chat_id)
-        for question in questions.iloc[rows].itertuples(index=False):
-            key = (chat_id, question.question_id)
-            top_rows = top_split.rows(key)
-            replies = chat_threads[chat_threads["post_id"].isin(list(top_rows["post_id"]))]
-            asked = question.asked_local
-            sections.setdefault(chat_id, []).append(
-                QuestionSection(
-                    question_id=question.question_id,
-                    question_text=question.question_text,
-                    asked_local=None if pd.isna(asked) else asked.to_pydatetime(),
-                    responses=int(question.responses),
-                    responders=int(question.responders),
-                    likes=int(question.likes),
-                    retweets=int(question.retweets),
-                    top_responses=top_rows,
-                    threads=_as_alone(replies),
-                    keywords=keyword_split.rows(key),
-                    themes=themes.rows(key) if themes else pd.DataFrame(columns=THEME_COLUMNS),
-                    theme_quotes=quotes.rows(key)
-                    if quotes
-                    else pd.DataFrame(columns=QUOTE_COLUMNS),
-                )
+    for question in questions.itertuples(index=False):
+        key = (question.chat_id, question.question_id)
+        sections.setdefault(question.chat_id, []).append(
+            question_section(
+                question,
+                top_split.rows(key),
+                threads_split.rows(key),
+                keyword_split.rows(key),
+                themes.rows(key) if themes else pd.DataFrame(columns=THEME_COLUMNS),
+                quotes.rows(key) if quotes else pd.DataFrame(columns=QUOTE_COLUMNS),
             )
+        )
     return sections
 
 
