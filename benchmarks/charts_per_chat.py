@@ -137,6 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--profile-pass", choices=("first", "again"), default="first")
     parser.add_argument(
+        "--reuse-out",
+        action="store_true",
+        help="keep the output folder of the last run and measure only the second pass",
+    )
+    parser.add_argument(
         "--compare-loading",
         action="store_true",
         help="also time loading every chat per chat vs once per table (this branch's code)",
@@ -168,9 +173,11 @@ def main(argv: list[str] | None = None) -> int:
     months = registry.months()[: args.months or None]
     first, last = months[0].isoformat(), months[-1].isoformat()
     resources = build_resources(settings)
-    shutil.rmtree(out, ignore_errors=True)
+    if not args.reuse_out:
+        shutil.rmtree(out, ignore_errors=True)
     passes = {}
-    for name in ("first", "again")[: args.passes]:
+    first_files = chart_files(out)
+    for name in ("again",) if args.reuse_out else ("first", "again")[: args.passes]:
         log(f"{name} pass: charts")
         profiler = cProfile.Profile() if args.profile and name == args.profile_pass else None
         if profiler:
