@@ -15,6 +15,12 @@ with another checkout's Python measures that checkout on the same warehouse:
         --label main --skip-build
     python -m benchmarks.charts_per_chat --work /tmp/charts-bench --profile 25
     python -m benchmarks.charts_per_chat --work /tmp/charts-bench --months 3   # 12 chats
+
+`--code DIR` imports the `orchestration` package of another checkout (e.g. `git archive main`
+unpacked in a temporary folder) with this Python and this script, so two codes are measured
+by one harness on one warehouse, and their results land side by side here:
+
+    python -m benchmarks.charts_per_chat --work /tmp/charts-bench --code /tmp/main --label main
 """
 
 from __future__ import annotations
@@ -62,8 +68,8 @@ def build_warehouse(work: Path, posts: int) -> None:
         )  # fmt: skip
 
 
-def materialise(asset, resources, first: str, last: str) -> tuple[float, int]:
-    """The asset materialised over the months: its seconds and the chats it handled."""
+def materialise(asset, resources, first: str, last: str) -> tuple[float, dict]:
+    """The asset materialised over the months: its seconds and its metadata."""
     import dagster as dg
 
     started = time.perf_counter()
@@ -76,7 +82,7 @@ def materialise(asset, resources, first: str, last: str) -> tuple[float, int]:
     seconds = time.perf_counter() - started
     assert result.success
     metadata = result.get_asset_materialization_events()[0].materialization.metadata
-    return seconds, metadata["chats"].value
+    return seconds, {k: v.value for k, v in metadata.items() if isinstance(v.value, int)}
 
 
 def chart_files(out: Path) -> dict[str, int]:
@@ -85,6 +91,32 @@ def chart_files(out: Path) -> dict[str, int]:
         p.relative_to(out).as_posix(): p.stat().st_mtime_ns
         for p in out.rglob("*")
         if p.suffix in (".png", ".svg")
+    }
+
+
+def compare_loading(database: Path) -> dict:
+    """Every chat's report content read per chat (about 45 queries a chat) and once per table
+    for all chats (reports/loading.py): seconds, and whether the two give the same content."""
+    import duckdb
+
+    from orchestration.reports.content import chat_ids, load_chat_report
+    from orchestration.reports.loading import load_chat_reports
+    from orchestration.reports.report_stamps import content_digest
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        chats = chat_ids(con, "1900-01-01", "9999-01-01")
+        started = time.perf_counter()
+        alone = [load_chat_report(con, chat_id) for chat_id in chats]
+        per_chat = time.perf_counter() - started
+        started = time.perf_counter()
+        together = load_chat_reports(con, chats)
+        per_table = time.perf_counter() - started
+    same = sum(content_digest(a) == content_digest(b) for a, b in zip(alone, together, strict=True))
+    return {
+        "chats": len(chats),
+        "per_chat_queries_s": round(per_chat, 2),
+        "per_table_queries_s": round(per_table, 2),
+        "chats_with_equal_content": same,
     }
 
 
@@ -101,9 +133,25 @@ def main(argv: list[str] | None = None) -> int:
         "--passes", type=int, choices=(1, 2), default=2, help="1: only the first pass"
     )
     parser.add_argument(
-        "--profile", type=int, default=0, help="cProfile the first charts pass, print N rows"
+        "--profile", type=int, default=0, help="cProfile a pass's two assets, print N rows"
+    )
+    parser.add_argument("--profile-pass", choices=("first", "again"), default="first")
+    parser.add_argument(
+        "--reuse-out",
+        action="store_true",
+        help="keep the output folder of the last run and measure only the second pass",
+    )
+    parser.add_argument(
+        "--compare-loading",
+        action="store_true",
+        help="also time loading every chat per chat vs once per table (this branch's code)",
+    )
+    parser.add_argument(
+        "--code", type=Path, help="import orchestration from this checkout (default: this one)"
     )
     args = parser.parse_args(argv)
+    if args.code:
+        sys.path.insert(0, str(args.code.resolve()))
     work = args.work.resolve()
     if not args.skip_build:
         build_warehouse(work, args.posts)
@@ -125,26 +173,33 @@ def main(argv: list[str] | None = None) -> int:
     months = registry.months()[: args.months or None]
     first, last = months[0].isoformat(), months[-1].isoformat()
     resources = build_resources(settings)
-    shutil.rmtree(out, ignore_errors=True)
+    if not args.reuse_out:
+        shutil.rmtree(out, ignore_errors=True)
     passes = {}
-    for name in ("first", "again")[: args.passes]:
+    first_files = chart_files(out)
+    for name in ("again",) if args.reuse_out else ("first", "again")[: args.passes]:
         log(f"{name} pass: charts")
-        profiler = cProfile.Profile() if args.profile and name == "first" else None
+        profiler = cProfile.Profile() if args.profile and name == args.profile_pass else None
         if profiler:
             profiler.enable()
-        charts_s, chats = materialise(charts, resources, first, last)
-        if profiler:
-            profiler.disable()
+        charts_s, charts_meta = materialise(charts, resources, first, last)
+        chats = charts_meta["chats"]
         before_reports = chart_files(out)
         log(f"{name} pass: chat_reports")
-        reports_s, _ = materialise(chat_reports, resources, first, last)
+        reports_s, reports_meta = materialise(chat_reports, resources, first, last)
+        if profiler:
+            profiler.disable()
         passes[name] = {
+            "charts_drawn": charts_meta.get("charts_drawn"),
+            # Absent where the code rewrites every report (before reports.json).
+            "reports_written": reports_meta.get("reports_written", chats),
             "charts_seconds": round(charts_s, 2),
             "reports_seconds": round(reports_s, 2),
             "charts_per_chat": round(charts_s / chats, 3),
             "reports_per_chat": round(reports_s / chats, 3),
             "per_chat": round((charts_s + reports_s) / chats, 3),
             "chart_files": len(before_reports),
+            "load_average": [round(v, 2) for v in os.getloadavg()],
         }
         if name == "first":
             first_files = before_reports
@@ -157,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
             stats = pstats.Stats(profiler, stream=text).sort_stats("cumulative")
             stats.print_stats(args.profile)
             print(text.getvalue())
+    loading = compare_loading(settings.build_database) if args.compare_loading else None
     result = {
         "benchmark": "charts_per_chat",
         "label": args.label,
@@ -165,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         "chats": chats,
         "months": [first, last],
         "passes": passes,
+        "loading_all_chats": loading,
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": {
             "cpus": os.cpu_count(),
@@ -180,6 +237,12 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"| {name} | {p['charts_seconds']} | {p['reports_seconds']} | "
             f"{p['charts_per_chat']} | {p['reports_per_chat']} | {p['per_chat']} |"
+        )
+    if loading:
+        print(
+            f"loading {loading['chats']} chats: per chat {loading['per_chat_queries_s']} s, "
+            f"once per table {loading['per_table_queries_s']} s, "
+            f"{loading['chats_with_equal_content']} chats with equal content"
         )
     print(f"load average after: {result['machine']['load_average']}")
     RESULTS.mkdir(parents=True, exist_ok=True)

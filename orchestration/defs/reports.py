@@ -25,13 +25,13 @@ from orchestration.reports.charts import series_chart
 from orchestration.reports.content import (
     SERIES_CHART_CHATS,
     chat_ids,
-    load_chat_report,
     load_series,
     load_series_summary,
     pseudonymised,
 )
+from orchestration.reports.loading import load_chat_reports
 from orchestration.reports.quality_page import validated_run, write_run_page
-from orchestration.reports.render import write_docx, write_html, write_markdown
+from orchestration.reports.report_stamps import write_reports
 from orchestration.warehouse import connect
 
 CHARTS_KEY = dg.AssetKey(["reports", "charts"])
@@ -73,7 +73,8 @@ def thumbnail(path: Path, width: int = 420) -> str:
 def load_reports(con, settings: SettingsResource, chats, run_id=None):
     """The chats' report content, pseudonymised when the settings say so, and the
     (chat, handle, pseudonym) rows of the accounts that were replaced."""
-    reports = [load_chat_report(con, chat_id, run_id=run_id) for chat_id in chats]
+    # One query per mart table for every chat of the run (reports/loading.py).
+    reports = load_chat_reports(con, chats, run_id=run_id)
     if not settings.pseudonymise:
         return reports, []
     key = load_key(Path(settings.published_database), settings.pseudonym_key)
@@ -214,7 +215,8 @@ def charts(context: dg.AssetExecutionContext, settings: SettingsResource) -> dg.
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool=WAREHOUSE_POOL,
     description="Each chat's report in the seed's order: report.html (self-contained), "
-    "report.docx (the draft to edit) and report.md (tables to paste), in <out>/<chat_id>/.",
+    "report.docx (the draft to edit) and report.md (tables to paste), in <out>/<chat_id>/; "
+    "a chat whose rows, charts and report code did not change keeps its files (reports.json).",
 )
 def chat_reports(
     context: dg.AssetExecutionContext, settings: SettingsResource
@@ -230,17 +232,16 @@ def chat_reports(
         checked_run = validated_run(con, context.run.run_id)
         quality_file = write_run_page(con, out_dir, checked_run) if checked_run else None
     map_kept = keep_pseudonym_map(settings, mapping)
-    written = []
+    files, written = [], 0
     for number, report in enumerate(reports, start=1):
         chat_dir = out_dir / report.chat_id
         chat_dir.mkdir(parents=True, exist_ok=True)
         chart_files = existing_charts(report, chat_dir)
         quality = Path(os.path.relpath(quality_file, chat_dir)).as_posix() if quality_file else None
-        written += [
-            write_html(report, chart_files, chat_dir / "report.html", quality),
-            write_docx(report, chart_files, chat_dir / "report.docx", quality),
-            write_markdown(report, chart_files, chat_dir / "report.md", quality),
-        ]
+        # Kept as they are when written before from the same rows, charts and code.
+        paths, rewritten = write_reports(report, chart_files, chat_dir, quality)
+        files += paths
+        written += rewritten
         for warning in report.warnings:
             context.log.warning(f"{report.chat_id}: {warning}")
         context.log.info(chats_line("reports", number, len(reports), report.chat_id))
@@ -248,8 +249,10 @@ def chat_reports(
         metadata={
             "chats": len(reports),
             "files": dg.MetadataValue.md(
-                markdown.table(["file"], [(str(path),) for path in written])
+                markdown.table(["file"], [(str(path),) for path in files])
             ),
+            # Chats whose files this run wrote; the others' rows, charts and code are unchanged.
+            "reports_written": written,
             "key_figures": dg.MetadataValue.md(_key_figures(reports)),
             "warnings": sum(len(r.warnings) for r in reports),
             "pseudonymised": settings.pseudonymise,

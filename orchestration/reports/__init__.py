@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 
 from orchestration.reports import charts
-from orchestration.reports.chart_stamps import Chart, Stamps
+from orchestration.reports.chart_stamps import Chart, Stamps, digest
 from orchestration.reports.content import ChatReport
 from orchestration.reports.render import ChartFiles
 from orchestration.reports.themes import theme_shares_chart
@@ -93,20 +93,31 @@ def chart_plan(report: ChatReport, chat_dir: Path) -> tuple[ChartFiles, list[Cha
     return planned, plan
 
 
-def charts_up_to_date(report: ChatReport, chat_dir: Path) -> bool:
+def chart_digests(report: ChatReport, chat_dir: Path) -> list[str]:
+    """The digest of each chart's inputs, in the order of `chart_plan`."""
+    return [digest(*chart.inputs) for chart in chart_plan(report, chat_dir)[1]]
+
+
+def charts_up_to_date(report: ChatReport, chat_dir: Path, digests: list[str] | None = None) -> bool:
     """Whether every chart of the chat was drawn from the rows the report holds now."""
     stamps = Stamps(chat_dir)
-    return all(stamps.is_fresh(chart) for chart in chart_plan(report, chat_dir)[1])
+    plan = chart_plan(report, chat_dir)[1]
+    digests = digests or [digest(*chart.inputs) for chart in plan]
+    return all(stamps.is_fresh(chart, d) for chart, d in zip(plan, digests, strict=True))
 
 
-def draw_charts(report: ChatReport, chat_dir: Path, reuse: bool = True) -> ChartFiles:
+def draw_charts(
+    report: ChatReport, chat_dir: Path, reuse: bool = True, digests: list[str] | None = None
+) -> ChartFiles:
     """Draw the charts of the chat into `chat_dir`; the files that exist afterwards.
 
     With `reuse`, a chart drawn before from the same rows (charts.json) is kept as it is.
+    `digests` are `chart_digests(report, chat_dir)` where the caller has them already.
     """
     planned, plan = chart_plan(report, chat_dir)
+    digests = digests or [digest(*chart.inputs) for chart in plan]
     stamps = Stamps(chat_dir, reuse=reuse)
-    files = {chart.path: stamps.ensure(chart) for chart in plan}
+    files = {chart.path: stamps.ensure(chart, d) for chart, d in zip(plan, digests, strict=True)}
     stamps.save()
     return ChartFiles(
         timeline=files[planned.timeline],
@@ -128,28 +139,32 @@ def draw_charts_of_chats(
 
     Chats are independent, so they are drawn by one process per core (matplotlib holds the
     GIL: threads would not help); one chat is drawn in this process, saving the start-up.
-    With `reuse`, chats whose charts are all up to date are not sent to a process at all.
+    Each chat's rows are hashed once, here: with `reuse`, chats whose charts are all up to
+    date are not sent to a process at all, and their files are taken as they are.
     """
+    digests = [chart_digests(report, chat_dir) for report, chat_dir in jobs]
     stale = [
         index
         for index, (report, chat_dir) in enumerate(jobs)
-        if not (reuse and charts_up_to_date(report, chat_dir))
+        if not (reuse and charts_up_to_date(report, chat_dir, digests[index]))
     ]
     workers = min(len(stale), workers or os.cpu_count() or 1)
     if workers <= 1:
-        for report, chat_dir in jobs:
-            yield report, draw_charts(report, chat_dir, reuse)
+        for (report, chat_dir), chat_digests in zip(jobs, digests, strict=True):
+            yield report, draw_charts(report, chat_dir, reuse, chat_digests)
         return
     # spawn, not fork: the parent holds DuckDB's and Dagster's threads.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {
-            index: pool.submit(draw_charts, jobs[index][0], jobs[index][1], reuse)
+            index: pool.submit(draw_charts, jobs[index][0], jobs[index][1], reuse, digests[index])
             for index in stale
         }
         for index, (report, chat_dir) in enumerate(jobs):
-            drawn = futures[index].result() if index in futures else None
-            yield report, drawn or draw_charts(report, chat_dir, reuse)
+            if index in futures:
+                yield report, futures[index].result()
+            else:
+                yield report, draw_charts(report, chat_dir, reuse, digests[index])
 
 
 def existing_charts(report: ChatReport, chat_dir: Path) -> ChartFiles:

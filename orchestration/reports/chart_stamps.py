@@ -96,12 +96,13 @@ class Stamps:
             return False
         return chart.path.exists() if recorded.get("drawn") else not chart.path.exists()
 
-    def is_fresh(self, chart: Chart) -> bool:
-        return self._fresh(chart, digest(*chart.inputs))
+    def is_fresh(self, chart: Chart, chart_digest: str | None = None) -> bool:
+        return self._fresh(chart, chart_digest or digest(*chart.inputs))
 
-    def ensure(self, chart: Chart) -> Path | None:
-        """The chart's file, drawn only when its rows changed since it was last drawn."""
-        chart_digest = digest(*chart.inputs)
+    def ensure(self, chart: Chart, chart_digest: str | None = None) -> Path | None:
+        """The chart's file, drawn only when its rows changed since it was last drawn
+        (`chart_digest`: the digest of its inputs, when the caller has it already)."""
+        chart_digest = chart_digest or digest(*chart.inputs)
         if self._fresh(chart, chart_digest):
             path = chart.path if self.recorded[chart.path.name]["drawn"] else None
         else:
@@ -114,8 +115,9 @@ class Stamps:
         return path
 
     def save(self) -> None:
-        """Record the charts handled since opening (written only when something changed)."""
-        stored = {"code": drawing_code(), "charts": {**self.recorded, **self.current}}
+        """Record the charts handled since opening, and only those: a chart the folder no
+        longer has (a question or poll gone) loses its entry. Written only on a change."""
+        stored = {"code": drawing_code(), "charts": dict(self.current)}
         if stored["charts"] == self.recorded and self.file.exists():
             return
         self.file.parent.mkdir(parents=True, exist_ok=True)

@@ -321,24 +321,27 @@ def _questions(con, chat_id: str) -> list[QuestionSection]:
             [chat_id, question.question_id],
         )
         themes, theme_quotes = load_question_themes(con, chat_id, question.question_id)
-        asked = question.asked_local
-        sections.append(
-            QuestionSection(
-                question_id=question.question_id,
-                question_text=question.question_text,
-                asked_local=None if pd.isna(asked) else asked.to_pydatetime(),
-                responses=int(question.responses),
-                responders=int(question.responders),
-                likes=int(question.likes),
-                retweets=int(question.retweets),
-                top_responses=top,
-                threads=threads,
-                keywords=keywords,
-                themes=themes,
-                theme_quotes=theme_quotes,
-            )
-        )
+        sections.append(question_section(question, top, threads, keywords, themes, theme_quotes))
     return sections
+
+
+def question_section(question, top, threads, keywords, themes, theme_quotes) -> QuestionSection:
+    """A question's section from its marts.question_responses row (a named tuple) and frames."""
+    asked = question.asked_local
+    return QuestionSection(
+        question_id=question.question_id,
+        question_text=question.question_text,
+        asked_local=None if pd.isna(asked) else asked.to_pydatetime(),
+        responses=int(question.responses),
+        responders=int(question.responders),
+        likes=int(question.likes),
+        retweets=int(question.retweets),
+        top_responses=top,
+        threads=threads,
+        keywords=keywords,
+        themes=themes,
+        theme_quotes=theme_quotes,
+    )
 
 
 def _warnings(con, chat_id: str, chat_month, run_id: str | None) -> list[str]:
@@ -357,7 +360,7 @@ def _warnings(con, chat_id: str, chat_month, run_id: str | None) -> list[str]:
               select run_id from audit.validation_results
               where (? is null or run_id = ?) order by validated_at desc limit 1
           )
-        order by suite
+        order by suite, observed
         """,
         [run_id, run_id, chat_month, chat_month, chat_id, run_id, run_id],
     ).fetchall()
