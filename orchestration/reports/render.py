@@ -389,14 +389,15 @@ def write_docx(
     from docx import Document
     from docx.shared import Inches
 
-    from orchestration.reports.docx_layout import add_link, add_table
+    from orchestration.reports.docx_layout import Styled, add_link, add_table
 
     v = view(report, charts, lambda chart: chart, quality_page)
     t = tables(v)
     document = Document()
     document.core_properties.title = report.title
-    document.add_heading(report.title, level=0)
-    document.add_paragraph(
+    styled = Styled(document)
+    styled.heading(report.title, level=0)
+    styled.paragraph(
         f"Chat {report.chat_id}, {report.starts_local:%A %d %B %Y, %H:%M} ({report.timezone})"
     )
 
@@ -407,70 +408,67 @@ def write_docx(
         if chart is not None:
             document.add_picture(str(chart), width=Inches(width))
 
-    document.add_heading("Summary", level=1)
-    document.add_paragraph(v["summary_sentence"])
+    styled.heading("Summary", level=1)
+    styled.paragraph(v["summary_sentence"])
     table(*t["summary"])
     add_transcript_link(document)
     if v["platforms"]:
-        document.add_heading("By platform (the window)", level=2)
+        styled.heading("By platform (the window)", level=2)
         table(*t["platforms"])
     for index, (poll, poll_table) in enumerate(zip(v["polls"], t["polls"], strict=True)):
-        document.add_heading(f"Poll: {poll['question']}", level=1)
+        styled.heading(f"Poll: {poll['question']}", level=1)
         table(*poll_table)
         picture(charts.polls[index] if index < len(charts.polls) else None, 5.5)
-    document.add_heading("Activity", level=1)
+    styled.heading("Activity", level=1)
     picture(charts.timeline)
-    document.add_heading("Most popular post", level=1)
+    styled.heading("Most popular post", level=1)
     for p in v["popular"]:
-        document.add_paragraph(p["text"], style="Intense Quote")
-        document.add_paragraph(
+        styled.paragraph(p["text"], style="Intense Quote")
+        styled.paragraph(
             f"@{p['author_username']}: {p['retweets']} retweets, {p['likes']} likes"
             + (f", {p['views']} views" if p["views"] else "")
             + (f"; an answer to {p['question']}" if p["question"] else "")
         )
-    document.add_heading("Participants", level=1)
+    styled.heading("Participants", level=1)
     picture(charts.participants)
     table(*t["participants"])
     if v["network"]:
-        document.add_heading("Who talks to whom", level=2)
+        styled.heading("Who talks to whom", level=2)
         n = v["network"]
-        document.add_paragraph(
+        styled.paragraph(
             f"{n['accounts']} accounts, {n['edges']} reply or mention links, "
             f"{n['reciprocal_pairs']} reciprocal pairs (reciprocity {n['reciprocity']})."
             + (f" Most central: {v['central']}." if v["central"] else "")
         )
         picture(charts.network)
     for q in v["questions"]:
-        document.add_heading(f"Q{q['question_id']}. {q['question_text']}", level=1)
-        document.add_paragraph(
+        styled.heading(f"Q{q['question_id']}. {q['question_text']}", level=1)
+        styled.paragraph(
             f"{q['responses']} responses from {q['responders']} accounts, {q['likes']} likes, "
             f"{q['retweets']} retweets." + (f" Asked at {q['asked']}." if q["asked"] else "")
         )
         for top in q["top"]:
-            document.add_paragraph(top["text"], style="Intense Quote")
-            document.add_paragraph(f"@{top['author_username']}, {top['like_count']} likes")
+            styled.paragraph(top["text"], style="Intense Quote")
+            styled.paragraph(f"@{top['author_username']}, {top['like_count']} likes")
             for reply in top["replies"]:
-                document.add_paragraph(
+                styled.paragraph(
                     f"@{reply['author_username']} replied to @{top['author_username']}: "
                     f"{reply['text']}",
                     style="List Bullet",
                 )
-        document.add_paragraph("Themes: (to write)")
         picture(charts.clouds.get(q["question_id"]), 5.8)
-    docx_sections(document, v["questions"])
-    document.add_heading("Shared resources", level=1)
+    docx_sections(styled, v["questions"])
+    styled.heading("Shared resources", level=1)
     table(*t["links"])
-    document.add_heading("Monthly series", level=1)
-    document.add_paragraph(v["series_sentence"])
+    styled.heading("Monthly series", level=1)
+    styled.paragraph(v["series_sentence"])
     picture(charts.series)
     table(*t["series"])
-    document.add_heading("Data quality", level=1)
+    styled.heading("Data quality", level=1)
     for warning in v["warnings"] or ["Every check passed for this chat."]:
-        document.add_paragraph(warning)
+        styled.paragraph(warning)
     if quality_page:
-        paragraph = document.add_paragraph(
-            "Every check of this run, its target and what was observed: "
-        )
+        paragraph = styled.paragraph("Every check of this run, its target and what was observed: ")
         add_link(paragraph, "the data-quality page", quality_page)
     document.save(str(path))
     return path

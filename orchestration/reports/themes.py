@@ -105,30 +105,31 @@ def markdown_sections(questions: list[dict]) -> list[str]:
     return lines
 
 
-def docx_sections(document, questions: list[dict]) -> None:
-    """'Key themes' and 'Responses by theme' in a python-docx document (text, never markup)."""
-    document.add_heading("Key themes", level=1)
+def docx_sections(styled, questions: list[dict]) -> None:
+    """'Key themes' and 'Responses by theme' in a python-docx document (text, never markup),
+    through its `docx_layout.Styled`."""
+    styled.heading("Key themes", level=1)
     for q in questions:
         if not q["themes"]:
             continue
-        document.add_heading(f"Q{q['question_id']}. {q['question_text']}", level=2)
+        styled.heading(f"Q{q['question_id']}. {q['question_text']}", level=2)
         for theme in q["themes"]:
             quote = f": “{theme['quote']}”" if theme["quote"] else ""
-            document.add_paragraph(
+            styled.paragraph(
                 f"{theme['label']} ({theme['responses']} responses, {theme['share']} %){quote}",
                 style="List Bullet",
             )
         if q.get("theme_chart"):
             from docx.shared import Inches
 
-            document.add_picture(str(q["theme_chart"]), width=Inches(5.5))
-    document.add_heading("Responses by theme", level=1)
+            styled.document.add_picture(str(q["theme_chart"]), width=Inches(5.5))
+    styled.heading("Responses by theme", level=1)
     for q in questions:
         for theme in q["themes"]:
-            document.add_heading(f"Q{q['question_id']}: {theme['label']}", level=2)
+            styled.heading(f"Q{q['question_id']}: {theme['label']}", level=2)
             for pick in theme["quotes"]:
-                document.add_paragraph(f"“{pick['excerpt']}”", style="Intense Quote")
-                document.add_paragraph(f"@{pick['author']}")
+                styled.paragraph(f"“{pick['excerpt']}”", style="Intense Quote")
+                styled.paragraph(f"@{pick['author']}")
 
 
 def theme_shares_chart(section, path: Path) -> Path | None:
