@@ -40,8 +40,10 @@ def tweetchat_command(code: Path) -> tuple[list[str], dict[str, str]]:
 def dbt_reported_seconds(code: Path, run_id: str) -> dict:
     """What dbt's own logs (dbt.log of the run's target folders) say of each invocation: its
     elapsed time, the seconds spent parsing the project in full (partial parsing refused), and
-    how it parsed: "partial (N files changed)" or "full: <dbt's reason>"."""
+    how it parsed: "partial (N files changed)" or "full: <dbt's reason>"; and the seconds its
+    nodes took, data and unit tests apart from models and seeds."""
     elapsed, full_parses, parses = [], [], []
+    nodes = {"tests": [0, 0.0], "models_and_seeds": [0, 0.0]}
     for log_path in sorted((code / "dbt_project" / "target").glob(f"*{run_id[:7]}*/dbt.log")):
         refused = None
         for line in log_path.read_text().splitlines():
@@ -63,7 +65,16 @@ def dbt_reported_seconds(code: Path, run_id: str) -> dict:
                 refused = None
             elif code_ == "E047":  # "Finished running ... in N seconds"
                 elapsed.append(round(event["data"]["execution_time"], 2))
-    return {"invocations_s": elapsed, "full_parses_s": full_parses, "parses": parses}
+            elif code_ in ("Q007", "Q012", "Q016"):  # a test's, a model's, a seed's result
+                kind = nodes["tests" if code_ == "Q007" else "models_and_seeds"]
+                kind[0] += 1
+                kind[1] += event["data"]["execution_time"]
+    return {
+        "invocations_s": elapsed,
+        "full_parses_s": full_parses,
+        "parses": parses,
+        "nodes": {kind: {"count": n, "seconds": round(t, 2)} for kind, (n, t) in nodes.items()},
+    }
 
 
 def run_figures(dagster_home: Path, run_id: str, process_started: float) -> dict:
