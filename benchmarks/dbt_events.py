@@ -2,9 +2,12 @@
 steps' wall time beside what `dbt build` itself reports, and the run's event count.
 
 Runs `tweetchat run` (reports included unless --no-reports) on the bundled sample or a
-generated one, with each code tree given (`--code DIR`, default this checkout; a tree other
-than this one runs as `python -m orchestration.cli` from that folder, with its own dbt
-manifest), alternating the trees `--repeats` times so both see the same machine state.
+generated one, each time with a fresh warehouse at the same path, with each code tree given
+(`--code DIR`, default this checkout; a tree other than this one runs as `python -m
+orchestration.cli` from that folder, with its own dbt manifest), alternating the trees
+`--repeats` times so both see the same machine state. For each dbt invocation it prints how
+dbt parsed the project: partially, or in full and dbt's reason (a tree that keeps the parsed
+project between runs parses in full only on its first run of a warehouse).
 
     python -m benchmarks.dbt_events [--posts 100000] [--no-reports] [--code DIR ...]
 """
@@ -36,8 +39,11 @@ def tweetchat_command(code: Path) -> tuple[list[str], dict[str, str]]:
 
 def dbt_reported_seconds(code: Path, run_id: str) -> dict:
     """What dbt's own logs (dbt.log of the run's target folders) say of each invocation: its
-    elapsed time, and the seconds spent parsing the project in full (partial parsing refused)."""
-    elapsed, full_parses = [], []
+    elapsed time, the seconds spent parsing the project in full (partial parsing refused), and
+    how it parsed: "partial (N files changed)" or "full: <dbt's reason>"; and the seconds its
+    nodes took, data and unit tests apart from models and seeds."""
+    elapsed, full_parses, parses = [], [], []
+    nodes = {"tests": [0, 0.0], "models_and_seeds": [0, 0.0]}
     for log_path in sorted((code / "dbt_project" / "target").glob(f"*{run_id[:7]}*/dbt.log")):
         refused = None
         for line in log_path.read_text().splitlines():
@@ -45,14 +51,30 @@ def dbt_reported_seconds(code: Path, run_id: str) -> dict:
                 continue
             event = json.loads(line)
             code_, moment = event["info"]["code"], datetime.fromisoformat(event["info"]["ts"])
-            if code_ == "I024" and refused is None:  # "Unable to do partial parsing"
-                refused = moment
+            if code_ == "A001":  # "Running with dbt=...": an invocation starts
+                parses.append("no parse logged")
+            elif code_ == "I024":  # "Unable to do partial parsing because ..."
+                reason = event["data"]["reason"]
+                parses[-1] = parses[-1] + "; " + reason if refused else f"full: {reason}"
+                refused = refused or moment
+            elif code_ == "I040":  # partial parsing: the files added, changed, deleted
+                changed = sum(event["data"].get(k, 0) for k in ("added", "changed", "deleted"))
+                parses[-1] = f"partial ({changed} files changed)"
             elif code_ == "W006" and refused is not None:  # "Found N models, ..."
                 full_parses.append(round((moment - refused).total_seconds(), 2))
                 refused = None
             elif code_ == "E047":  # "Finished running ... in N seconds"
                 elapsed.append(round(event["data"]["execution_time"], 2))
-    return {"invocations_s": elapsed, "full_parses_s": full_parses}
+            elif code_ in ("Q007", "Q012", "Q016"):  # a test's, a model's, a seed's result
+                kind = nodes["tests" if code_ == "Q007" else "models_and_seeds"]
+                kind[0] += 1
+                kind[1] += event["data"]["execution_time"]
+    return {
+        "invocations_s": elapsed,
+        "full_parses_s": full_parses,
+        "parses": parses,
+        "nodes": {kind: {"count": n, "seconds": round(t, 2)} for kind, (n, t) in nodes.items()},
+    }
 
 
 def run_figures(dagster_home: Path, run_id: str, process_started: float) -> dict:
@@ -148,6 +170,11 @@ def main(argv: list[str] | None = None) -> int:
             figures = {"code": str(code), "load_before": load, **figures}
             result["runs"].append(figures)
             print(json.dumps(figures), flush=True)
+            dbt_log = figures["dbt_reported_s"]
+            log(
+                f"{figures['seconds']} s; dbt steps {figures['dbt_steps_s']}; dbt's own "
+                f"{dbt_log['invocations_s']}; parses {dbt_log['parses']}"
+            )
     label = (f"{args.posts}" if args.posts else "sample") + f"-{datetime.now(UTC):%H%M}"
     path = RESULTS / f"{datetime.now(UTC):%Y-%m-%d}-dbt-events-{label}.json"
     path.write_text(json.dumps(result, indent=2) + "\n")

@@ -43,6 +43,12 @@ def dbt_build(build_database: Path, vars_: dict | None = None) -> subprocess.Com
     return completed
 
 
+def dbt_log_codes(target: Path) -> list[str]:
+    """The event codes of dbt's JSON log in a target folder (a Dagster run's, say)."""
+    lines = (target / "dbt.log").read_text().splitlines()
+    return [json.loads(line)["info"]["code"] for line in lines if line.startswith("{")]
+
+
 def build_warehouse(root: Path, chats: str, write_exports: Callable[[Path], None]) -> Path:
     """The build database of `root`: the exports `write_exports(raw)` writes to `root/raw`,
     the registry `chats` (chats.yaml text), ingested and built with the real dbt."""

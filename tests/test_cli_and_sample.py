@@ -6,10 +6,10 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from orchestration.defs.dbt import dbt_build_args
+from orchestration.defs.dbt import dbt_environment
 from orchestration.defs.partitions import dbt_vars, previous_month_key
 from orchestration.sample.generator import write_sample
-from orchestration.settings import SAMPLE_DIR
+from orchestration.settings import SAMPLE_DIR, Settings
 
 TWEETCHAT = [str(Path(sys.executable).with_name("tweetchat"))]
 
@@ -53,15 +53,20 @@ def test_run_with_a_bad_registry_exits_non_zero_with_one_line(tmp_path):
     assert str(chats) in completed.stderr and "field 'starts'" in completed.stderr
 
 
-def test_dbt_vars_and_schedule_month():
+def test_dbt_months_environment_and_schedule_month():
     assert dbt_vars(datetime(2023, 1, 1), datetime(2023, 5, 1)) == {
         "month_start": "2023-01-01",
         "month_end": "2023-05-01",
     }
-    assert dbt_build_args({"month_start": "2023-04-01", "month_end": "2023-05-01"}) == [
-        "build",
-        "--vars",
-        '{"month_end": "2023-05-01", "month_start": "2023-04-01"}',
-    ]
+    settings = Settings.from_environment({}, published_database=Path("/w/tweetchat.duckdb"))
+    months = {"month_start": "2023-04-01", "month_end": "2023-05-01"}
+    assert dbt_environment(settings, months) == {
+        "TWEETCHAT_BUILD_DATABASE": "/w/.build/tweetchat.duckdb",
+        "TWEETCHAT_DUCKDB_MEMORY": settings.duckdb_memory,
+        "TWEETCHAT_MONTH_START": "2023-04-01",
+        "TWEETCHAT_MONTH_END": "2023-05-01",
+    }
+    # A run of no partition: the months are unset, every month is built.
+    assert dbt_environment(settings, {})["TWEETCHAT_MONTH_START"] is None
     assert previous_month_key(datetime(2023, 1, 2, 6)) == "2022-12-01"
     assert previous_month_key(datetime(2023, 5, 2, 6)) == "2023-04-01"

@@ -1,7 +1,24 @@
-{#- The month partition being built, from --vars month_start / month_end (end exclusive). -#}
+{#-
+    The chat months being built, [month_start, month_end): from --vars month_start / month_end
+    (by hand, the tests, a unit test's overrides), else from the environment
+    (TWEETCHAT_MONTH_START / TWEETCHAT_MONTH_END: the Dagster steps, orchestration/defs/dbt.py),
+    else every month. Read only when executing: dbt reparses the whole project when --vars
+    change, and a file whose parse read an environment variable when that variable changes, so
+    the months are never read while parsing and every run reuses the parsed project.
+-#}
+{% macro partition_bound(name, variable, every_month) -%}
+    {%- if not execute -%}
+        {{- every_month -}}
+    {%- elif var(name, none) is not none -%}
+        {{- var(name) -}}
+    {%- else -%}
+        {{- env_var(variable, every_month) -}}
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro in_partition(month_column) -%}
-    ({{ month_column }} >= cast('{{ var("month_start") }}' as date)
-     and {{ month_column }} < cast('{{ var("month_end") }}' as date))
+    ({{ month_column }} >= cast('{{ partition_bound("month_start", "TWEETCHAT_MONTH_START", "0001-01-01") }}' as date)
+     and {{ month_column }} < cast('{{ partition_bound("month_end", "TWEETCHAT_MONTH_END", "9999-12-01") }}' as date))
 {%- endmacro %}
 
 {#-

@@ -1,10 +1,14 @@
 """The dbt models as Dagster assets: the archive-level models once a run, the chat-month
 models for the partition's months, each selection one `dbt build`."""
 
+import hashlib
 import json
+import os
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -40,10 +44,6 @@ class TweetchatTranslator(DagsterDbtTranslator):
 translator = TweetchatTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-def dbt_build_args(vars_: Mapping[str, str]) -> list[str]:
-    return ["build", "--vars", json.dumps(dict(vars_), sort_keys=True)]
-
-
 # Models that read what a Python asset computed (dbt sources of the `analysis` schema) build
 # in a later dbt step, after that asset: docs/warehouse.md "Python measures, dbt figures".
 # Separate selections rather than one subsettable multi-asset that Dagster would split around
@@ -60,16 +60,96 @@ ARCHIVE = "tag:archive"
 MONTHLY = "tag:monthly"
 
 
-def dbt_profile_vars(settings: SettingsResource) -> dict[str, str]:
-    """The vars profiles.yml reads: the working database and DuckDB's memory cap."""
+# What a dbt step tells dbt, through dbt's environment rather than --vars: dbt parses the whole
+# project again whenever --vars change, while it re-reads these without parsing anything
+# (profiles.yml renders the first two; macros/partitions.sql reads the months only when
+# executing). So every step of every run of one warehouse reuses the parsed project.
+ENV_BUILD_DATABASE = "TWEETCHAT_BUILD_DATABASE"
+ENV_DUCKDB_MEMORY = "TWEETCHAT_DUCKDB_MEMORY"
+ENV_MONTH_START = "TWEETCHAT_MONTH_START"
+ENV_MONTH_END = "TWEETCHAT_MONTH_END"
+
+
+def dbt_environment(settings, month_vars: Mapping[str, str]) -> dict[str, str | None]:
+    """The variables a dbt step sets: the working database, DuckDB's memory cap and the months
+    [month_start, month_end) of the run (None: unset, every month)."""
     return {
-        "build_database": str(settings.build_database),
-        "duckdb_memory": settings.duckdb_memory,
+        ENV_BUILD_DATABASE: str(settings.build_database),
+        ENV_DUCKDB_MEMORY: settings.duckdb_memory,
+        ENV_MONTH_START: month_vars.get("month_start"),
+        ENV_MONTH_END: month_vars.get("month_end"),
     }
+
+
+@contextmanager
+def environment(variables: Mapping[str, str | None]) -> Iterator[None]:
+    """os.environ with `variables` set (None: removed) while dbt's process is started:
+    DbtCliResource.cli gives dbt a copy of os.environ and takes no environment of its own."""
+    before = {name: os.environ.get(name) for name in variables}
+    try:
+        for name, value in variables.items():
+            _set_variable(name, value)
+        yield
+    finally:
+        for name, value in before.items():
+            _set_variable(name, value)
+
+
+def _set_variable(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
 
 
 # How long a run's dbt target folder (manifest, compiled SQL, run results) is kept.
 TARGET_KEPT_SECONDS = 24 * 3600
+# The parsed project (dbt's partial_parse.msgpack) is kept between runs, one a rendered
+# profile (working database and memory cap: dbt parses in full when they change), for the
+# warehouses last built.
+PARSED_KEPT = 8
+
+
+def parsed_project(targets: Path, variables: Mapping[str, str | None]) -> Path:
+    """Where the parsed project of this profile is kept between runs."""
+    profile = json.dumps([variables[ENV_BUILD_DATABASE], variables[ENV_DUCKDB_MEMORY]])
+    return targets / "parsed" / f"{hashlib.sha256(profile.encode()).hexdigest()[:16]}.msgpack"
+
+
+def reuse_parsed_project(kept: Path, target: Path) -> None:
+    """Start the run's target folder from the kept parsed project (the run's own, once one of
+    its steps has parsed, is newer): dbt then parses only the files that changed since."""
+    own = target / "partial_parse.msgpack"
+    if own.exists() or not kept.exists():
+        return
+    target.mkdir(parents=True, exist_ok=True)
+    try:
+        shutil.copyfile(kept, own)
+        os.utime(kept)  # recently used: kept longer (PARSED_KEPT)
+    except FileNotFoundError:  # replaced or removed meanwhile by another run: parse in full
+        own.unlink(missing_ok=True)
+
+
+def keep_parsed_project(target: Path, kept: Path) -> None:
+    """Keep the run's parsed project for the next run: written aside then renamed, so a run
+    starting meanwhile copies the old file or the new one, never half of one."""
+    own = target / "partial_parse.msgpack"
+    if not own.exists():
+        return
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    partial = kept.with_name(f"{kept.name}.{os.getpid()}.tmp")
+    shutil.copyfile(own, partial)
+    os.replace(partial, kept)
+    others = sorted(kept.parent.glob("*.msgpack"), key=_modified, reverse=True)
+    for older in others[PARSED_KEPT:]:
+        older.unlink(missing_ok=True)
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
 
 
 def run_month_vars(context: dg.AssetExecutionContext) -> dict[str, str]:
@@ -92,16 +172,22 @@ def _dbt_build(
     month_vars: Mapping[str, str],
     extra: tuple[str, ...] = (),
 ):
-    # Every dbt step of a run passes the same vars and shares one target folder, so only the
-    # run's first dbt invocation parses the project in full and the others reuse its
-    # partial_parse.msgpack (dbt parses everything again when the vars or the profile change).
-    args = [*dbt_build_args({**month_vars, **dbt_profile_vars(settings)}), *extra]
-    context.log.info(f"dbt {' '.join(args)}")
+    # The months and the profile go through the environment, not --vars, and the run starts
+    # from the parsed project an earlier run of this warehouse kept: no step parses the project
+    # in full unless a file of it changed (then dbt reparses that file) or dbt itself did.
+    args = ["build", *extra]
+    variables = dbt_environment(settings, month_vars)
+    months = f"{month_vars['month_start']} to {month_vars['month_end']}" if month_vars else "all"
+    context.log.info(f"dbt {' '.join(args)} (months {months})")
     targets = dbt_project.project_dir / dbt_project.target_path
+    # Each run has its own target folder: dbt writes its manifest, run results and parsed
+    # project there, and another instance (a second DAGSTER_HOME, a test) may be running dbt
+    # in this project at the same time.
     target = targets / f"run-{context.run.run_id}"
-    # Earlier runs' folders go once a day old (a later run parses afresh anyway: its vars
-    # differ). Not younger ones: another instance (a second DAGSTER_HOME, a test) may be
-    # running dbt in its own folder of this project right now.
+    kept = parsed_project(targets, variables)
+    reuse_parsed_project(kept, target)
+    # Earlier runs' folders go once a day old. Not younger ones: that other instance may be
+    # using its folder right now.
     for earlier in targets.glob("run-*"):
         try:
             stale = time.time() - earlier.stat().st_mtime > TARGET_KEPT_SECONDS
@@ -109,7 +195,10 @@ def _dbt_build(
             continue
         if stale and earlier != target:
             shutil.rmtree(earlier, ignore_errors=True)
-    yield from dbt.cli(args, context=context, target_path=target).stream()
+    with environment(variables):
+        invocation = dbt.cli(args, context=context, target_path=target)
+    yield from invocation.stream()
+    keep_parsed_project(target, kept)
 
 
 # What the selections share: one manifest, the one DuckDB writer.
@@ -133,7 +222,7 @@ def tweetchat_dbt_archive_models(
 ):
     # Cautious: a test that also reads a chat-month model (a relationship from a mart to a
     # staging view) runs in the step that builds that model, not here before it exists.
-    # The month vars are the run's, unused by these models, the same as the other steps'.
+    # The months are the run's, unused by these models.
     cautious = ("--indirect-selection", "cautious")
     yield from _dbt_build(context, dbt, settings, run_month_vars(context), cautious)
 

@@ -1,4 +1,4 @@
-"""Monthly partitions keyed by the chat's start month, and the dbt vars of a partition."""
+"""Monthly partitions keyed by the chat's start month, and the month bounds of a partition."""
 
 from datetime import date, datetime
 
@@ -20,7 +20,8 @@ def month_key(month: date) -> str:
 
 
 def dbt_vars(window_start: datetime, window_end: datetime) -> dict[str, str]:
-    """dbt --vars for a partition window: the chat months [month_start, month_end)."""
+    """The chat months [month_start, month_end) of a partition window: dbt's month vars, which
+    the dbt steps pass in its environment (orchestration/defs/dbt.py)."""
     return {
         "month_start": window_start.date().isoformat(),
         "month_end": window_end.date().isoformat(),
