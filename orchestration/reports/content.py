@@ -12,6 +12,7 @@ from datetime import datetime
 import pandas as pd
 
 from orchestration.reports.themes import QUOTE_COLUMNS, THEME_COLUMNS, load_question_themes
+from orchestration.warehouse import has_table
 
 TOP_PARTICIPANTS = 15
 TOP_RESPONSES = 3
@@ -188,7 +189,7 @@ def load_chat_report(con, chat_id: str, run_id: str | None = None) -> ChatReport
             "order by centrality_rank",
             [chat_id],
         )
-        if _has_table(con, "marts", "account_centrality")
+        if has_table(con, "marts", "account_centrality")
         else pd.DataFrame()
     )
     edges = _frame(
@@ -225,7 +226,7 @@ def load_chat_report(con, chat_id: str, run_id: str | None = None) -> ChatReport
             "order by posts desc, platform",
             [chat_id],
         )
-        if _has_table(con, "marts", "chat_activity_by_platform")
+        if has_table(con, "marts", "chat_activity_by_platform")
         else pd.DataFrame(),
         hosts=[
             row[0]
@@ -262,16 +263,6 @@ def load_series(con, until_chat_id: str | None = None, latest: int | None = None
 def load_series_summary(con) -> dict:
     summary = _frame(con, "select * from marts.series_summary where scope = 'window'")
     return summary.iloc[0].to_dict() if len(summary) else {}
-
-
-def _has_table(con, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = ? and table_name = ?",
-            [schema, table],
-        ).fetchone()[0]
-    )
 
 
 def _questions(con, chat_id: str) -> list[QuestionSection]:
@@ -346,7 +337,7 @@ def question_section(question, top, threads, keywords, themes, theme_quotes) -> 
 
 def _warnings(con, chat_id: str, chat_month, run_id: str | None) -> list[str]:
     """Failed warning checks of the run that built this month (all runs when none given)."""
-    if not _has_table(con, "audit", "validation_results"):
+    if not has_table(con, "audit", "validation_results"):
         return []
     rows = con.execute(
         """

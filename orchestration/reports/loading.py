@@ -24,11 +24,11 @@ from orchestration.reports.content import (
     TOP_RESPONSES,
     ChatReport,
     QuestionSection,
-    _has_table,
     load_series_summary,
     question_section,
 )
 from orchestration.reports.themes import QUOTE_COLUMNS, THEME_COLUMNS, _has_themes
+from orchestration.warehouse import has_table
 
 CHATS = "(select unnest(?::varchar[]))"
 
@@ -116,7 +116,7 @@ def _series(con, registry: dict[str, tuple], chat_ids: list[str]) -> dict[str, p
 
 def _warnings(con, chat_ids: list[str], run_id: str | None) -> dict[str, list[str]]:
     """content._warnings for every chat at once."""
-    if not _has_table(con, "audit", "validation_results"):
+    if not has_table(con, "audit", "validation_results"):
         return {}
     rows = con.execute(
         f"""
@@ -374,7 +374,7 @@ def load_chat_reports(con, chat_ids: list[str], run_id: str | None = None) -> li
             ),
             ["chat_id"],
         )
-        if _has_table(con, "marts", "account_centrality")
+        if has_table(con, "marts", "account_centrality")
         else None
     )
     edges = _Split(
@@ -399,7 +399,7 @@ def load_chat_reports(con, chat_ids: list[str], run_id: str | None = None) -> li
             ),
             ["chat_id"],
         )
-        if _has_table(con, "marts", "chat_activity_by_platform")
+        if has_table(con, "marts", "chat_activity_by_platform")
         else None
     )
     hosts: dict[str, list[str]] = {}
