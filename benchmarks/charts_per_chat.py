@@ -95,8 +95,9 @@ def chart_files(out: Path) -> dict[str, int]:
 
 
 def compare_loading(database: Path) -> dict:
-    """Every chat's report content read per chat (about 45 queries a chat) and once per table
-    for all chats (reports/loading.py): seconds, and whether the two give the same content."""
+    """Every chat's report content read chat by chat (`load_chat_report`: the same queries as
+    for all chats, one chat each) and once per table for all chats (reports/loading.py):
+    seconds, and whether the two give the same content."""
     import duckdb
 
     from orchestration.reports.content import chat_ids, load_chat_report

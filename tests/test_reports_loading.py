@@ -2,7 +2,7 @@
 files of a chat whose rows, charts and code did not change (reports/report_stamps.py).
 
 On the sample run: the rows loaded for all chats at once equal, frame for frame and dtype for
-dtype, the rows `load_chat_report` reads for one chat; the report assets materialised again
+dtype, the rows loaded for each chat alone (`load_chat_report`); the report assets materialised again
 on a copy of the run rewrite no report or chart file, and a changed row of April rewrites
 April's report and no other chat's.
 """

@@ -1,15 +1,16 @@
 """Every chat's report content for a run: one query per mart table over all the run's chats.
 
-`content.load_chat_report` reads one chat with about 45 small queries (more with each
-question); for the hundreds of chats of a run that is most of the reports' time. Here each
-table is read once for every chat of the run, ordered and cut (top N) in SQL as the per-chat
-queries do, and the rows are split by chat id in pandas. Python counts nothing: it only hands
-each chat the rows dbt counted.
+Reading one chat at a time took about 45 small queries a chat (more with each question); for
+the hundreds of chats of a run that was most of the reports' time. Here each table is read
+once for every chat of the run, ordered and cut (top N) in SQL, and the rows are split by chat
+id in pandas. Python counts nothing: it only hands each chat the rows dbt counted. This is
+the only home of the report queries: `content.load_chat_report` is its one-chat case.
 
-A chat's frames are the frames `load_chat_report` gives, dtypes included (tests compare the
-two for every chat of the sample): DuckDB gives an integer or boolean column with a NULL a
-nullable dtype, one without a numpy dtype, and a text column without any value `object`, so
-each chat's slice is given the dtypes DuckDB would give its rows alone (`_as_alone`).
+A chat's frames are the frames its rows alone would give, dtypes included (tests compare
+every chat of the sample loaded together and alone): DuckDB gives an integer or boolean
+column with a NULL a nullable dtype, one without a numpy dtype, and a text column without any
+value `object`, so each chat's slice is given the dtypes DuckDB would give its rows alone
+(`_as_alone`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from orchestration.reports.content import (
     load_series_summary,
     question_section,
 )
-from orchestration.reports.themes import QUOTE_COLUMNS, THEME_COLUMNS, _has_themes
+from orchestration.reports.themes import QUOTE_COLUMNS, THEME_COLUMNS
 from orchestration.warehouse import has_table
 
 CHATS = "(select unnest(?::varchar[]))"
@@ -203,7 +204,7 @@ def _questions(con, chat_ids: list[str]) -> dict[str, list[QuestionSection]]:
         """,
         [chat_ids],
     )
-    if _has_themes(con):
+    if has_table(con, "marts", "question_themes") and has_table(con, "marts", "theme_responses"):
         themes = _Split(
             _frame(
                 con,
@@ -252,7 +253,7 @@ def _questions(con, chat_ids: list[str]) -> dict[str, list[QuestionSection]]:
 
 
 def load_chat_reports(con, chat_ids: list[str], run_id: str | None = None) -> list[ChatReport]:
-    """What `load_chat_report` gives for each chat, in the order of `chat_ids`."""
+    """Every report of `chat_ids`, in their order."""
     chat_ids = list(chat_ids)
     if not chat_ids:
         return []

@@ -9,45 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
-
 from orchestration import markdown
 
 THEME_COLUMNS = ["theme_id", "label", "keywords", "origin", "responses", "responders", "share_pct"]
 QUOTE_COLUMNS = ["theme_id", "excerpt", "author_username", "post_id"]
-
-
-def _has_themes(con) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'marts' "
-            "and table_name in ('question_themes', 'theme_responses')"
-        ).fetchone()[0]
-        == 2
-    )
-
-
-def load_question_themes(con, chat_id: str, question_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A question's themes in their order, and their quote picks (best first)."""
-    if not _has_themes(con):
-        return pd.DataFrame(columns=THEME_COLUMNS), pd.DataFrame(columns=QUOTE_COLUMNS)
-    themes = con.execute(
-        f"""
-        select {", ".join(THEME_COLUMNS)} from marts.question_themes
-        where chat_id = ? and question_id = ? and responses > 0
-        order by theme_position
-        """,
-        [chat_id, question_id],
-    ).df()
-    quotes = con.execute(
-        f"""
-        select {", ".join(QUOTE_COLUMNS)} from marts.theme_responses
-        where chat_id = ? and question_id = ? and is_quote_pick
-        order by theme_id, score desc, post_id, excerpt_position
-        """,
-        [chat_id, question_id],
-    ).df()
-    return themes, quotes
 
 
 def themes_view(section) -> list[dict]:
