@@ -37,7 +37,7 @@ ENV_FIRST_MONTH = "TWEETCHAT_FIRST_MONTH"
 ENV_THEMES = "TWEETCHAT_THEMES"
 ENV_DUCKDB_MEMORY = "TWEETCHAT_DUCKDB_MEMORY"
 ENV_DAGSTER_HOME = "DAGSTER_HOME"
-# profiles.yml's fallback when dbt is run by hand; runs pass the database as a dbt var.
+# profiles.yml reads it; a run's dbt steps set it to the run's working database.
 ENV_BUILD_DATABASE = "TWEETCHAT_BUILD_DATABASE"
 DEFAULT_DUCKDB_MEMORY = "2GB"
 # The first month partition unless TWEETCHAT_FIRST_MONTH says otherwise: the month of the

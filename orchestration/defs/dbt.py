@@ -21,6 +21,7 @@ from dagster_dbt import (
 
 from orchestration.defs.partitions import dbt_vars, monthly_partitions
 from orchestration.defs.resources import WAREHOUSE_POOL, SettingsResource, dbt_project
+from orchestration.settings import ENV_BUILD_DATABASE, ENV_DUCKDB_MEMORY
 
 
 class TweetchatTranslator(DagsterDbtTranslator):
@@ -62,10 +63,10 @@ MONTHLY = "tag:monthly"
 
 # What a dbt step tells dbt, through dbt's environment rather than --vars: dbt parses the whole
 # project again whenever --vars change, while it re-reads these without parsing anything
-# (profiles.yml renders the first two; macros/partitions.sql reads the months only when
-# executing). So every step of every run of one warehouse reuses the parsed project.
-ENV_BUILD_DATABASE = "TWEETCHAT_BUILD_DATABASE"
-ENV_DUCKDB_MEMORY = "TWEETCHAT_DUCKDB_MEMORY"
+# (profiles.yml renders the working database and memory cap, the settings' own variables
+# ENV_BUILD_DATABASE and ENV_DUCKDB_MEMORY set to the run's values; macros/partitions.sql reads
+# the months only when executing). So every step of every run of one warehouse reuses the
+# parsed project.
 ENV_MONTH_START = "TWEETCHAT_MONTH_START"
 ENV_MONTH_END = "TWEETCHAT_MONTH_END"
 
