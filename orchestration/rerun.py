@@ -21,7 +21,6 @@ import json
 import os
 import sys
 import sysconfig
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,7 +35,7 @@ from orchestration.settings import (
     environment_value,
     theme_model_folder,
 )
-from orchestration.stamps import file_sha256, file_stamp
+from orchestration.stamps import file_sha256, file_stamp, write_atomically
 
 # Bumped when the stored record's layout changes: an older record then never matches.
 RECORD_VERSION = 1
@@ -182,7 +181,7 @@ def unchanged_since_last_run(settings: Settings, current: Fingerprint) -> Unchan
         stored[name] = [size, modified_at, sha]
         touched = True
     if touched:
-        _write_atomically(record_path(settings), record)
+        write_atomically(record_path(settings), _json(record))
     return Unchanged(record.get("finished_at", "unknown time"))
 
 
@@ -221,7 +220,7 @@ def record_success(settings: Settings, before: Fingerprint) -> Path:
         "left": left_state(settings),
     }
     path = record_path(settings)
-    _write_atomically(path, record)
+    write_atomically(path, _json(record))
     return path
 
 
@@ -259,17 +258,8 @@ def _add(digest, name: str, value) -> None:
     digest.update(b"\n")
 
 
-def _write_atomically(path: Path, record: dict) -> None:
-    """Write the record to a temporary file beside `path`, then rename it over `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w") as stream:
-            json.dump(record, stream, indent=1)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def _json(record: dict) -> bytes:
+    return json.dumps(record, indent=1).encode("utf-8")
 
 
 def build_unless_unchanged(

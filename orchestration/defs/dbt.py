@@ -22,6 +22,7 @@ from dagster_dbt import (
 from orchestration.defs.partitions import dbt_vars, monthly_partitions
 from orchestration.defs.resources import WAREHOUSE_POOL, SettingsResource, dbt_project
 from orchestration.settings import ENV_BUILD_DATABASE, ENV_DUCKDB_MEMORY
+from orchestration.stamps import write_atomically
 
 
 class TweetchatTranslator(DagsterDbtTranslator):
@@ -137,10 +138,7 @@ def keep_parsed_project(target: Path, kept: Path) -> None:
     own = target / "partial_parse.msgpack"
     if not own.exists():
         return
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    partial = kept.with_name(f"{kept.name}.{os.getpid()}.tmp")
-    shutil.copyfile(own, partial)
-    os.replace(partial, kept)
+    write_atomically(kept, own.read_bytes())
     others = sorted(kept.parent.glob("*.msgpack"), key=_modified, reverse=True)
     for older in others[PARSED_KEPT:]:
         older.unlink(missing_ok=True)

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from orchestration.stamps import write_atomically
+
 STAMPS_FILE = "charts.json"
 
 
@@ -120,7 +122,4 @@ class Stamps:
         stored = {"code": drawing_code(), "charts": dict(self.current)}
         if stored["charts"] == self.recorded and self.file.exists():
             return
-        self.file.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.file.with_suffix(".json.tmp")
-        temporary.write_text(json.dumps(stored, indent=1, sort_keys=True), encoding="utf-8")
-        temporary.replace(self.file)
+        write_atomically(self.file, json.dumps(stored, indent=1, sort_keys=True).encode())

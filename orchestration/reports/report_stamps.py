@@ -19,6 +19,7 @@ from pathlib import Path
 from orchestration.reports.chart_stamps import digest
 from orchestration.reports.content import ChatReport
 from orchestration.reports.render import ChartFiles, write_docx, write_html, write_markdown
+from orchestration.stamps import write_atomically
 
 STAMP_FILE = "reports.json"
 REPORT_FILES = ("report.html", "report.docx", "report.md")
@@ -90,7 +91,5 @@ def write_reports(
     write_html(report, charts, paths[0], quality_page)
     write_docx(report, charts, paths[1], quality_page)
     write_markdown(report, charts, paths[2], quality_page)
-    temporary = stamp.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps({"digest": current}) + "\n", encoding="utf-8")
-    temporary.replace(stamp)
+    write_atomically(stamp, (json.dumps({"digest": current}) + "\n").encode())
     return paths, True
