@@ -57,13 +57,20 @@ def digest(*values) -> str:
     return hasher.hexdigest()
 
 
+def code_digest(modules, distributions, files=()) -> str:
+    """The digest of the modules' source, other `files` and the installed versions of
+    `distributions`: what made an output, so a change of it makes the output again."""
+    sources = [Path(module.__file__).read_bytes() for module in modules]
+    sources += [Path(path).read_bytes() for path in files]
+    return digest(sources, *(version(name) for name in distributions))
+
+
 @cache
 def drawing_code() -> str:
     """The digest of the code that draws: a new style or library redraws every chart."""
     from orchestration.reports import charts, themes
 
-    sources = [Path(module.__file__).read_bytes() for module in (charts, themes)]
-    return digest(sources, version("matplotlib"), version("wordcloud"), version("networkx"))
+    return code_digest((charts, themes), ("matplotlib", "wordcloud", "networkx"))
 
 
 @dataclass

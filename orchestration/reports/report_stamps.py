@@ -13,10 +13,9 @@ import hashlib
 import json
 from dataclasses import fields
 from functools import cache
-from importlib.metadata import version
 from pathlib import Path
 
-from orchestration.reports.chart_stamps import digest
+from orchestration.reports.chart_stamps import code_digest, digest
 from orchestration.reports.content import ChatReport
 from orchestration.reports.render import ChartFiles, write_docx, write_html, write_markdown
 from orchestration.stamps import write_atomically
@@ -32,10 +31,8 @@ def rendering_code() -> str:
     from orchestration.reports import content, docx_layout, render, themes, transcript
 
     modules = (markdown, content, docx_layout, render, themes, transcript)
-    sources = [Path(module.__file__).read_bytes() for module in modules]
-    templates = Path(render.__file__).parent / "templates"
-    sources += [path.read_bytes() for path in sorted(templates.glob("*.j2"))]
-    return digest(sources, version("jinja2"), version("python-docx"))
+    templates = sorted((Path(render.__file__).parent / "templates").glob("*.j2"))
+    return code_digest(modules, ("jinja2", "python-docx"), templates)
 
 
 def _values(item) -> list:
