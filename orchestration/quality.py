@@ -10,7 +10,9 @@ are dbt data_tests in that model's .yml, not here.
 
 from __future__ import annotations
 
+import importlib
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -268,6 +270,26 @@ def check_frame(con, check: Check, month_start: str | None, month_end: str | Non
         "where chat_month >= cast(? as date) and chat_month < cast(? as date)",
         [month_start, month_end],
     ).df()
+
+
+def preload_great_expectations() -> None:
+    """Start importing Great Expectations (about 4 s of CPU) in a background thread, once a
+    process. The dbt steps call it: they mostly wait on dbt's own process, so by the time the
+    first check runs GX is loaded (an import already under way is waited for, not repeated)."""
+    global _preloading
+    with _preloading_lock:
+        if _preloading is None:
+            _preloading = threading.Thread(
+                target=importlib.import_module,
+                args=("great_expectations",),
+                name="preload-great-expectations",
+                daemon=True,
+            )
+            _preloading.start()
+
+
+_preloading: threading.Thread | None = None
+_preloading_lock = threading.Lock()
 
 
 def _gx_context():

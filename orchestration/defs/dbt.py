@@ -21,6 +21,7 @@ from dagster_dbt import (
 
 from orchestration.defs.partitions import dbt_vars, monthly_partitions
 from orchestration.defs.resources import WAREHOUSE_POOL, SettingsResource, dbt_project
+from orchestration.quality import preload_great_expectations
 from orchestration.settings import ENV_BUILD_DATABASE, ENV_DUCKDB_MEMORY
 from orchestration.stamps import write_atomically
 
@@ -174,6 +175,8 @@ def _dbt_build(
     # The months and the profile go through the environment, not --vars, and the run starts
     # from the parsed project an earlier run of this warehouse kept: no step parses the project
     # in full unless a file of it changed (then dbt reparses that file) or dbt itself did.
+    # The checks after the dbt steps need GX: imported meanwhile, while this step waits on dbt.
+    preload_great_expectations()
     args = ["build", *extra]
     variables = dbt_environment(settings, month_vars)
     months = f"{month_vars['month_start']} to {month_vars['month_end']}" if month_vars else "all"

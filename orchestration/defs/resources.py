@@ -1,9 +1,12 @@
 """Resources: the settings every asset reads, and the dbt CLI; both built from a `Settings`."""
 
+from functools import cached_property
+from importlib.metadata import version as package_version
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
+from packaging.version import Version
 from dagster_dbt.dbt_project import DagsterDbtProjectPreparer
 
 from orchestration.registry import Registry, load_registry
@@ -13,12 +16,28 @@ from orchestration.settings import DBT_PROJECT_DIR, ENV_PSEUDONYM_KEY, Settings,
 WAREHOUSE_POOL = "duckdb_warehouse"
 
 
+class TweetchatDbtResource(DbtCliResource):
+    """The dbt CLI beside this Python, started without two costs of DbtCliResource that these
+    steps do not use (about 3 s a dbt step each on the sample, docs/benchmarks.md "Fixed costs
+    of a dbt step"): a `dbt --version` process to learn the version (dbt-core's installed
+    package says it: the executable is this environment's), and a dbt adapter built in
+    Dagster's own process, which dagster-dbt needs only to fetch row counts or column metadata
+    after each model (no step asks for them)."""
+
+    @cached_property
+    def _cli_version(self) -> Version:
+        return Version(package_version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args):
+        return None
+
+
 class DbtBesideThisPython(DagsterDbtProjectPreparer):
     """Parses the project with the dbt installed beside this Python, so `dagster dev` started
     as `.venv/bin/dagster dev` works without the venv on PATH."""
 
     def prepare(self, project: DbtProject) -> None:
-        dbt = DbtCliResource(project_dir=project, dbt_executable=tool_path("dbt"))
+        dbt = TweetchatDbtResource(project_dir=project, dbt_executable=tool_path("dbt"))
         dbt.cli(["parse", "--quiet"], target_path=project.target_path).wait()
 
 
@@ -86,7 +105,7 @@ SETTINGS_FIELDS = (
 def build_resources(settings: Settings) -> dict:
     return {
         "settings": SettingsResource.from_settings(settings),
-        "dbt": DbtCliResource(
+        "dbt": TweetchatDbtResource(
             project_dir=dbt_project, profiles_dir=DBT_PROJECT_DIR, dbt_executable=tool_path("dbt")
         ),
     }
