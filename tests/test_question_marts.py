@@ -6,9 +6,16 @@ Q1 (18:05), Q2a (18:20) and Q2b (18:35) posts define them. Chat 'listed' (2023-0
 lists questions 1 and 2 in chats.yaml. Every post below says which question it should get.
 """
 
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
 import pytest
 
-from tests.conftest import build_warehouse, query, write_page, x_poll, x_post
+from tests.conftest import DBT_PROJECT_DIR, build_warehouse, query, write_page, x_poll, x_post
 
 CHATS = """
 timezone: UTC
@@ -360,3 +367,37 @@ def test_question_keywords_drop_stop_words_tags_and_hashtags(warehouse):
     # reply_to_question: '@host_demo relationships' -> the mention is dropped.
     assert "host_demo" not in terms and "@host_demo" not in terms
     assert terms["relationships"] == 1
+
+
+def test_one_not_null_test_a_model_names_the_null_column(warehouse, tmp_path):
+    """The marts' not-null rules are one set-based test a model (tests/generic/not_null_columns.sql):
+    on a copy with one null it fails, and its rows say which column is null."""
+    broken = tmp_path / "broken.duckdb"
+    shutil.copyfile(warehouse, broken)
+    with duckdb.connect(str(broken)) as con:
+        con.execute(
+            "update marts.participants set originals = null where account_key = "
+            "(select min(account_key) from marts.participants)"
+        )
+    target = tmp_path / "target"
+    command = [
+        str(Path(sys.executable).with_name("dbt")),
+        "test",
+        "--profiles-dir",
+        ".",
+        "--target-path",
+        str(target),
+        "--select",
+        "not_null_participants",
+    ]
+    env = {**os.environ, "TWEETCHAT_BUILD_DATABASE": str(broken)}
+    failed = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
+    assert failed.returncode == 1, failed.stdout[-3000:]
+    assert "Failure in test not_null_participants" in failed.stdout
+    compiled = next((target / "compiled").rglob("not_null_participants.sql")).read_text()
+    rows = query(broken, f"select originals_is_null, account_key_is_null from ({compiled})")
+    assert rows and set(rows) == {(True, False)}  # the account is in each of its chats
+    # The same test on the warehouse as built passes.
+    env["TWEETCHAT_BUILD_DATABASE"] = str(warehouse)
+    passed = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
+    assert passed.returncode == 0, passed.stdout[-3000:]
