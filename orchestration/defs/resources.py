@@ -6,8 +6,8 @@ from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
-from packaging.version import Version
 from dagster_dbt.dbt_project import DagsterDbtProjectPreparer
+from packaging.version import Version
 
 from orchestration.registry import Registry, load_registry
 from orchestration.settings import DBT_PROJECT_DIR, ENV_PSEUDONYM_KEY, Settings, tool_path
