@@ -112,3 +112,18 @@ def test_only_the_warehouses_last_built_keep_a_parsed_project(tmp_path):
     remaining = sorted(kept[0].parent.iterdir())
     assert len(remaining) == PARSED_KEPT
     assert remaining == sorted(kept[-PARSED_KEPT:])
+
+
+def test_the_dbt_resource_knows_the_version_dbt_itself_prints():
+    """TweetchatDbtResource reads dbt's version from the installed package instead of starting
+    `dbt --version`: it must be the version the executable the steps start prints."""
+    import re
+
+    from orchestration.defs.resources import TweetchatDbtResource, dbt_project
+
+    resource = TweetchatDbtResource(project_dir=dbt_project, dbt_executable=DBT)
+    printed = subprocess.run([DBT, "--version"], capture_output=True, text=True, check=True)
+    core = re.search(r"Core:\s*\n\s*- installed:\s*(\d+\.\d+\.\d+)", printed.stdout)
+    assert core, printed.stdout
+    assert str(resource._cli_version) == core.group(1)
+    assert resource._cli_version.major < 2  # dbt Core, not Fusion: dagster-dbt's path for Core
