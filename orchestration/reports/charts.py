@@ -34,6 +34,7 @@ PALETTE = {
     "yellow": "#F0E442",
     "grey": "#7F7F7F",
 }
+CLOUD_SIZE, CLOUD_SCALE = (1000, 500), 2  # the PNG's pixels; layout on a canvas 1/scale of it
 ORIGINALS, RETWEETS, REPLIES, CONTRIBUTORS = (
     PALETTE["blue"],
     PALETTE["orange"],
@@ -52,13 +53,19 @@ STYLE = {
     "legend.frameon": False,
     "figure.dpi": 100,
     "savefig.dpi": 100,
-    "savefig.bbox": "tight",
 }
 
 
-def _save(figure, path: Path) -> Path:
-    """The chart as PNG (what the HTML, DOCX and Markdown reports show)."""
+def _save(figure, path: Path, laid_out: bool = False) -> Path:
+    """The chart as PNG (what the HTML, DOCX and Markdown reports show).
+
+    Laid out once (`tight_layout`, unless `laid_out`) and drawn once: `savefig.bbox:
+    tight` drew every chart twice, the second time on a canvas of another size, so none
+    of the first drawing's text measures were reused (about twice the time a chart).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not laid_out:
+        figure.tight_layout()
     figure.savefig(path.with_suffix(".png"))
     plt.close(figure)
     return path.with_suffix(".png")
@@ -141,7 +148,6 @@ def timeline_chart(report: ChatReport, path: Path) -> Path:
         window_axis.xaxis.set_major_formatter(mdates.DateFormatter("%d %b\n%H:%M"))
         window_axis.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
         figure.suptitle(_wrap(f"{report.title}: activity", 80), fontsize=14)
-        figure.tight_layout()
         return _save(figure, path)
 
 
@@ -153,7 +159,7 @@ def series_chart(series: pd.DataFrame, summary: dict, path: Path, title: str) ->
         ("retweets", "retweets", RETWEETS),
     ]
     with plt.rc_context(STYLE):
-        figure, axis = plt.subplots(figsize=(max(7, 1.6 * len(series) + 3), 5))
+        figure, axis = plt.subplots(figsize=(max(9, 1.6 * len(series) + 3), 5))
         positions = range(len(series))
         width = 0.8 / len(measures)
         for index, (column, label, colour) in enumerate(measures):
@@ -169,7 +175,8 @@ def series_chart(series: pd.DataFrame, summary: dict, path: Path, title: str) ->
         )
         axis.set_ylabel("per chat (analysis window)")
         axis.set_xlabel("chat")
-        axis.set_title(_wrap(title, 70))
+        # Over the figure, not the axes: the legend beside the axes would push it off the edge.
+        figure.suptitle(_wrap(title, 70), fontsize=STYLE["axes.titlesize"], fontweight="bold")
         axis.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), title="dotted: series average")
         axis.grid(axis="x", visible=False)
         return _save(figure, path)
@@ -232,27 +239,49 @@ def poll_chart(question: str, options: pd.DataFrame, path: Path) -> Path:
 
 
 def word_cloud(section: QuestionSection, path: Path) -> Path | None:
-    """The question's word cloud (single words); None when its responses have no words."""
+    """The question's word cloud (single words); None when its responses have no words.
+
+    The cloud is 1,000 x 500 pixels, the width the reports show it at, laid out on a
+    500 x 250 canvas and drawn at twice that scale (wordcloud's own advice for large
+    clouds: the layout's cost grows with the canvas's area), and put on the figure pixel
+    for pixel (`figimage`: nothing resampled), its title in a band above it.
+    """
     from wordcloud import WordCloud
 
     words = section.keywords[section.keywords["term_words"] == 1]
     if words.empty:
         return None
     colours = list(PALETTE.values())[:5]
-    cloud = WordCloud(
-        width=1000,
-        height=500,
-        background_color="white",
-        prefer_horizontal=0.95,
-        color_func=lambda word, **_: colours[zlib.crc32(word.encode()) % len(colours)],
-        random_state=1,
-    ).generate_from_frequencies(dict(zip(words["term"], words["n"], strict=True)))
+    cloud = (
+        WordCloud(
+            width=CLOUD_SIZE[0] // CLOUD_SCALE,
+            height=CLOUD_SIZE[1] // CLOUD_SCALE,
+            scale=CLOUD_SCALE,
+            background_color="white",
+            prefer_horizontal=0.95,
+            color_func=lambda word, **_: colours[zlib.crc32(word.encode()) % len(colours)],
+            random_state=1,
+        )
+        .generate_from_frequencies(dict(zip(words["term"], words["n"], strict=True)))
+        .to_array()
+    )
+    title = _wrap(f"Q{section.question_id}: {section.question_text}", 90)
+    dpi = STYLE["savefig.dpi"]
+    title_band = 16 + 20 * (title.count("\n") + 1)  # pixels: 12-point lines and a margin
+    height = cloud.shape[0] + title_band
     with plt.rc_context(STYLE):
-        figure, axis = plt.subplots(figsize=(10, 5.4))
-        axis.imshow(cloud, interpolation="bilinear")
-        axis.axis("off")
-        axis.set_title(_wrap(f"Q{section.question_id}: {section.question_text}", 90), fontsize=12)
-        return _save(figure, path)
+        figure = plt.figure(figsize=(cloud.shape[1] / dpi, height / dpi), dpi=dpi)
+        figure.figimage(cloud, xo=0, yo=0)
+        figure.text(
+            0.5,
+            1 - 8 / height,
+            title,
+            ha="center",
+            va="top",
+            fontsize=12,
+            fontweight=STYLE["axes.titleweight"],
+        )
+        return _save(figure, path, laid_out=True)
 
 
 def keyword_bars(section: QuestionSection, path: Path, limit: int = 12) -> Path | None:
