@@ -13,7 +13,7 @@ import duckdb
 import numpy as np
 import pytest
 
-from orchestration.themes.draft import OTHER_ID
+from orchestration.themes.draft import OTHER_ID, in_response_context
 from orchestration.themes.edits import ThemesFileError, load_edits
 from orchestration.themes.excerpts import split_response
 from orchestration.themes.representation import ThemeModelError, excerpt_vectors
@@ -92,6 +92,26 @@ def test_drafts_are_deterministic_with_k_from_the_data():
     trust = {themed[ANSWERS[i]] for i in (4, 5, 7)}
     assert len(fear) == 1 and len(trust) == 1 and fear != trust, (labels, themed)
     assert themed["Great question!"] is None
+
+
+def test_the_clauses_of_a_two_idea_response_join_two_themes():
+    """Themes are found among whole responses, then each excerpt joins its nearest theme."""
+    run = draft_responses(responses([*ANSWERS, "Fear of failure, and no time to reflect"]))
+    themed = {row[8]: row[10] for row in run.excerpt_rows}
+    assert themed["Fear of failure"] == themed[ANSWERS[0]], themed
+    assert themed["no time to reflect"] == themed[ANSWERS[8]], themed
+    assert themed["Fear of failure"] != themed["no time to reflect"], themed
+
+
+def test_a_guide_reads_an_excerpt_within_its_response():
+    # Rows: excerpts; columns: two guides. Excerpts 0 and 1 are one response, 2 and 3 another,
+    # 4 a response alone.
+    similarity = np.array([[0.30, 0.28], [0.10, 0.60], [0.60, 0.10], [0.10, 0.50], [0.2, 0.4]])
+    read = in_response_context(similarity, [[0, 1], [2, 3], [4]])
+    # An undecided excerpt goes with its sibling; a decided one keeps its own guide.
+    assert list(read.argmax(axis=1)) == [1, 1, 0, 1, 1]
+    assert np.allclose(read[0], 0.75 * similarity[0] + 0.25 * similarity[1])
+    assert np.allclose(read[4], similarity[4])
 
 
 def test_labels_are_phrases_and_picks_come_from_different_accounts():

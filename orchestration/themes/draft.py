@@ -1,9 +1,12 @@
 """Group one question's excerpts into labelled themes with quote picks (metrics.md 8).
 
-Deterministic: the same excerpts give the same themes, ids, labels and order. The number of
-themes comes from the data (the silhouette of a Ward tree cut at 2..k, or one theme when no cut
-separates the excerpts); excerpts far from every theme, and themes too small to stand, go to
-`other`. An analyst's themes (themes.yaml) are matched first; the rest form new draft themes.
+Deterministic: the same excerpts give the same themes, ids, labels and order. The themes are
+found among the responses (each the mean of its excerpts' vectors; the number of themes from
+the data: the silhouette of a Ward tree cut at 2..k, or one theme when no cut separates them),
+then each excerpt joins the theme whose centre is nearest, so the clauses of a two-idea response
+can part; excerpts far from every theme, and themes too small to stand, go to `other`. An
+analyst's themes (themes.yaml) are matched first, each excerpt read within its response; the
+rest form new draft themes.
 """
 
 from __future__ import annotations
@@ -127,6 +130,47 @@ def choose_groups(vectors: np.ndarray) -> np.ndarray:
         if score > best_score + 1e-9:
             best, best_score = groups, score
     return best
+
+
+def responses_of(items: list[Item], indexes: list[int]) -> list[list[int]]:
+    """The positions in `indexes` of each response's excerpts, responses in order of first
+    excerpt."""
+    responses: dict[tuple[str, str], list[int]] = {}
+    for position, index in enumerate(indexes):
+        responses.setdefault((items[index].platform, items[index].post_id), []).append(position)
+    return list(responses.values())
+
+
+def group_excerpts(items: list[Item], vectors: np.ndarray, indexes: list[int]) -> np.ndarray:
+    """Group labels for the excerpts `indexes`: themes found among their responses, then each
+    excerpt placed at the nearest theme centre.
+
+    A response is what a participant wrote as one answer, the unit an analyst codes: grouping
+    responses gives each answer one vote (a four-sentence answer does not pull a theme with
+    four points) and reads each through the mean of all its excerpts' vectors, which is less
+    noisy than a clause's. Placing each excerpt afterwards keeps the clause split: "Fear of
+    blame, and change fatigue" still lands in two themes when two are found."""
+    rows = vectors[indexes]
+    owners = responses_of(items, indexes)
+    means = _unit(np.array([rows[positions].mean(axis=0) for positions in owners]))
+    groups = choose_groups(means)
+    count = int(groups.max()) + 1 if len(groups) else 0
+    if count < 2:
+        return np.zeros(len(indexes), dtype=int)
+    centres = _unit(np.array([means[groups == group].mean(axis=0) for group in range(count)]))
+    return (rows @ centres.T).argmax(axis=1)
+
+
+def in_response_context(similarity: np.ndarray, owners: list[list[int]]) -> np.ndarray:
+    """Each excerpt's similarities (rows) averaged, half and half, with its response's mean
+    row: an excerpt is read within the answer it belongs to (a clause such as "it takes time"
+    names a theme only beside its sibling), while its own words keep the larger part (3/4 for
+    one of two excerpts), so clauses of different ideas can still part. Equal halves: neither
+    reading is known to be the better one."""
+    context = similarity.copy()
+    for positions in owners:
+        context[positions] = similarity[positions].mean(axis=0)
+    return 0.5 * (similarity + context)
 
 
 @lru_cache(maxsize=65536)
@@ -278,6 +322,7 @@ def draft_question(
             {term for keyword in g.keywords for term in content_terms(keyword)} for g in guides
         ]
         item_terms = [set(content_terms(item.text)) for item in items]
+        owners = responses_of(items, list(range(len(items))))
         # A draft theme an edit names must be found again in the data: an excerpt joins it only
         # if closer to it than the question's excerpts are to each other on average (dense
         # sentence vectors put unrelated texts well above 0, so with a fixed floor a stale
@@ -292,6 +337,7 @@ def draft_question(
                 if keywords:
                     hits = np.array([bool(terms & keywords) for terms in item_terms])
                     similarity[hits, column] += 0.5
+            similarity = in_response_context(similarity, owners)
             best = similarity.argmax(axis=1)
             joined = similarity[np.arange(len(items)), best] >= floors[best]
             for column, theme in enumerate(guide_themes):
@@ -308,7 +354,7 @@ def draft_question(
 
     other: list[int] = []
     if remaining:
-        groups = choose_groups(vectors[remaining])
+        groups = group_excerpts(items, vectors, remaining)
         minimum = max(2, math.ceil(MIN_THEME_SHARE * len(items)))
         by_group: dict[int, list[int]] = {}
         for index, group in zip(remaining, groups, strict=True):
