@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from orchestration.reports.charts import keyword_bars
+from orchestration.reports.charts import keyword_bars, participants_chart
 from orchestration.reports.themes import theme_shares_chart
 
 EDGE = 3  # pixels: tight_layout keeps about 15 free on every side
@@ -39,9 +39,19 @@ def test_long_labels_and_values_stay_inside_the_bar_charts(tmp_path):
         }
     )
     section = SimpleNamespace(question_id="12", themes=themes, keywords=keywords)
+    # Handles are at most 15 characters.
+    participants = pd.DataFrame(
+        {
+            "username": ["WWWWWWWWWWWWWWW", "a"],
+            "originals": [1000, 1],
+            "retweets": [5, 0],
+            "replies": [0, 3],
+        }
+    )
     drawn = [
         theme_shares_chart(section, tmp_path / "q12_themes.png"),
         keyword_bars(section, tmp_path / "q12_words.png"),
+        participants_chart(SimpleNamespace(participants=participants), tmp_path / "people.png"),
     ]
     for path in drawn:
         assert path is not None and blank_edges(path), path.name

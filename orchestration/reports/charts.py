@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import textwrap
 import zlib
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import matplotlib
@@ -22,7 +22,7 @@ import matplotlib.dates as mdates  # noqa: E402
 import networkx as nx  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import rc_context  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 
@@ -61,11 +61,32 @@ STYLE = {
 }
 
 
+@lru_cache(maxsize=16)
+def _shared_renderer(width: int, height: int, dpi: float) -> RendererAgg:
+    return RendererAgg(width, height, dpi)
+
+
+class _Canvas(FigureCanvasAgg):
+    """An Agg canvas drawing on the renderer of every figure of its size in this process.
+
+    matplotlib caches text measures per renderer, and each canvas makes its own: one
+    renderer a size lets a chart reuse the measures of the charts drawn before it (tick
+    labels, titles, axis labels), 10-30 % of a bar chart's time; the pixels are the same.
+    The renderer is cleared at each drawing: a chart's pixels are read (`_save`) before
+    the next chart is drawn.
+    """
+
+    def get_renderer(self):
+        width, height = self.get_width_height(physical=True)
+        self.renderer = _shared_renderer(width, height, self.figure.dpi)
+        return self.renderer
+
+
 def _subplots(*args, **kwargs):
     """A figure and its axes on an Agg canvas of their own (`Figure.subplots` arguments):
     not pyplot's, which keeps every figure in its registry until it is closed."""
     figure = Figure(figsize=kwargs.pop("figsize"))
-    FigureCanvasAgg(figure)
+    _Canvas(figure)
     return figure, figure.subplots(*args, **kwargs)
 
 
@@ -110,13 +131,11 @@ def _text_size(text: str, points: float, bold: bool = False) -> tuple[float, flo
 
 
 @cache
-def _renderer():
-    from matplotlib.backends.backend_agg import RendererAgg
-
+def _renderer() -> RendererAgg:
     return RendererAgg(1, 1, STYLE["savefig.dpi"])
 
 
-def bar_margins(figure, labels, values, title: str) -> dict:
+def bar_margins(figure, labels, values, title: str) -> dict | None:
     """The margins of a horizontal bar chart (`subplots_adjust`'s), from its texts' measured
     sizes: what `tight_layout` finds by laying the whole figure out once more (about a fifth
     of such a chart's time), for a chart whose texts are known before it is drawn.
@@ -125,7 +144,8 @@ def bar_margins(figure, labels, values, title: str) -> dict:
     past each bar's end: the widest is kept free on the right, whichever bar it ends),
     `title` the axes title (13 points, bold). Pads as tight_layout's: 1.08 font sizes
     around the figure, ticks and tick labels 3.5 + 3.5 points, the axis label 4 points
-    below its tick labels, the title 6 points above the axes.
+    below its tick labels, the title 6 points above the axes. None where the title would
+    be wider than the axes (`_save` then lays the chart out with tight_layout).
     """
     size = STYLE["font.size"]
     pixels = STYLE["savefig.dpi"] / 72  # a point
@@ -139,9 +159,15 @@ def bar_margins(figure, labels, values, title: str) -> dict:
     value = max((_text_size(str(v), 9)[0] for v in values), default=0.0) + 2 * pixels
     title_height = (title.count("\n") + 1) * 1.2 * STYLE["axes.titlesize"] * pixels
     width, height = figure.get_size_inches() * STYLE["savefig.dpi"]
+    left, right = pad + widest + ticks, pad + value
+    title_width = max(
+        _text_size(part, STYLE["axes.titlesize"], True)[0] for part in title.split("\n")
+    )
+    if title_width > width - left - right:
+        return None  # a title wider than its axes: tight_layout finds where it fits
     return {
-        "left": (pad + widest + ticks) / width,
-        "right": 1 - (pad + value) / width,
+        "left": left / width,
+        "right": 1 - right / width,
         "top": 1 - (pad + title_height + 6 * pixels) / height,
         "bottom": (pad + ticks + line + 4 * pixels + line) / height,
     }
@@ -279,13 +305,15 @@ def participants_chart(report: ChatReport, path: Path) -> Path:
                 color=colour,
                 label=label,
             )
+        handles = [f"@{u}" for u in top["username"]]
         axis.set_yticks(list(positions))
-        axis.set_yticklabels([f"@{u}" for u in top["username"]])
+        axis.set_yticklabels(handles)
         axis.set_xlabel("posts in the analysis window")
-        axis.set_title(f"Participants: the top {len(top)} by original posts (hosts left out)")
+        title = f"Participants: the top {len(top)} by original posts (hosts left out)"
+        axis.set_title(title)
         axis.legend(loc="lower right")
         axis.grid(axis="y", visible=False)
-        return _save(figure, path)
+        return _save(figure, path, bar_margins(figure, handles, [], title))
 
 
 def poll_chart(question: str, options: pd.DataFrame, path: Path) -> Path:
