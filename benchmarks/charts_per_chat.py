@@ -4,7 +4,8 @@ Builds (once, kept in --work) `tweetchat sample --posts N` and its warehouse wit
 `tweetchat run --no-reports`, then materialises `reports/charts` and `reports/chat_reports`
 over every month of the sample, in this process, twice: first into an empty output folder
 (every chart drawn: nothing to reuse), then again on the same rows (charts reused where
-their rows did not change). Prints seconds per chat for each asset and pass, and writes
+their rows did not change). Prints seconds per chat for each asset and pass (wall, and CPU
+of this process and the processes it spawned), and writes
 benchmarks/results/<date>-charts-per-chat-<label>.json.
 
 The script runs the `orchestration` package of the Python that runs it, so the same command
