@@ -4,7 +4,8 @@ Builds (once, kept in --work) `tweetchat sample --posts N` and its warehouse wit
 `tweetchat run --no-reports`, then materialises `reports/charts` and `reports/chat_reports`
 over every month of the sample, in this process, twice: first into an empty output folder
 (every chart drawn: nothing to reuse), then again on the same rows (charts reused where
-their rows did not change). Prints seconds per chat for each asset and pass, and writes
+their rows did not change). Prints seconds per chat for each asset and pass (wall, and CPU
+of this process and the processes it spawned), and writes
 benchmarks/results/<date>-charts-per-chat-<label>.json.
 
 The script runs the `orchestration` package of the Python that runs it, so the same command
@@ -32,6 +33,7 @@ import json
 import os
 import platform
 import pstats
+import resource
 import shutil
 import subprocess
 import sys
@@ -66,6 +68,13 @@ def build_warehouse(work: Path, posts: int) -> None:
              "--out", str(work / "out"), "--no-reports"],
             check=True, env={**os.environ, "DAGSTER_HOME": str(work / "dagster")},
         )  # fmt: skip
+
+
+def cpu_seconds() -> float:
+    """CPU seconds so far of this process and of its children that ended (the charts'
+    spawned processes): what a loaded machine does not blur as it blurs wall seconds."""
+    usage = [resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    return sum(u.ru_utime + u.ru_stime for u in usage)
 
 
 def materialise(asset, resources, first: str, last: str) -> tuple[float, dict]:
@@ -183,11 +192,14 @@ def main(argv: list[str] | None = None) -> int:
         profiler = cProfile.Profile() if args.profile and name == args.profile_pass else None
         if profiler:
             profiler.enable()
+        cpu_before = cpu_seconds()
         charts_s, charts_meta = materialise(charts, resources, first, last)
+        cpu_charts = cpu_seconds()
         chats = charts_meta["chats"]
         before_reports = chart_files(out)
         log(f"{name} pass: chat_reports")
         reports_s, reports_meta = materialise(chat_reports, resources, first, last)
+        cpu_after = cpu_seconds()
         if profiler:
             profiler.disable()
         passes[name] = {
@@ -199,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
             "charts_per_chat": round(charts_s / chats, 3),
             "reports_per_chat": round(reports_s / chats, 3),
             "per_chat": round((charts_s + reports_s) / chats, 3),
+            "charts_cpu_per_chat": round((cpu_charts - cpu_before) / chats, 3),
+            "reports_cpu_per_chat": round((cpu_after - cpu_charts) / chats, 3),
             "chart_files": len(before_reports),
             "load_average": [round(v, 2) for v in os.getloadavg()],
         }
@@ -232,12 +246,16 @@ def main(argv: list[str] | None = None) -> int:
         },
     }
     print(f"charts + reports, {chats} chats, code {result['code']} ({args.label})")
-    print("| pass | charts s | reports s | charts s/chat | reports s/chat | total s/chat |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| pass | charts s | reports s | charts s/chat | reports s/chat | total s/chat "
+        "| CPU s/chat charts + reports (process and spawned) |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for name, p in passes.items():
         print(
             f"| {name} | {p['charts_seconds']} | {p['reports_seconds']} | "
-            f"{p['charts_per_chat']} | {p['reports_per_chat']} | {p['per_chat']} |"
+            f"{p['charts_per_chat']} | {p['reports_per_chat']} | {p['per_chat']} | "
+            f"{p['charts_cpu_per_chat']} + {p['reports_cpu_per_chat']} |"
         )
     if loading:
         print(

@@ -17,10 +17,15 @@ QUOTE_COLUMNS = ["theme_id", "excerpt", "author_username", "post_id"]
 
 def themes_view(section) -> list[dict]:
     """Each theme of a question with its figures and its quote picks (for every renderer)."""
-    quotes = section.theme_quotes
+    # The quotes read once and grouped here, in their order (a frame filtered and turned to
+    # records per theme took most of a report's view: it is laid out for each of the three
+    # formats).
+    picked: dict[str, list[dict]] = {}
+    for pick in section.theme_quotes.to_dict("records"):
+        picked.setdefault(pick["theme_id"], []).append(pick)
     view = []
     for theme in section.themes.to_dict("records"):
-        picks = quotes[quotes["theme_id"] == theme["theme_id"]].to_dict("records")
+        picks = picked.get(theme["theme_id"], [])
         view.append(
             {
                 "label": theme["label"],
@@ -100,23 +105,34 @@ def docx_sections(styled, questions: list[dict]) -> None:
 def theme_shares_chart(section, path: Path) -> Path | None:
     """The share of the question's themed responses under each theme (primary theme)."""
     # Imported here: the charts module imports the report content, which imports this module.
-    import matplotlib.pyplot as plt
+    from matplotlib import rc_context
 
-    from orchestration.reports.charts import ORIGINALS, PALETTE, STYLE, _save, _wrap
+    from orchestration.reports.charts import (
+        ORIGINALS,
+        PALETTE,
+        STYLE,
+        _save,
+        _subplots,
+        _wrap,
+        bar_margins,
+    )
 
     themes = section.themes
     if themes.empty:
         return None
     themes = themes.iloc[::-1]
-    with plt.rc_context(STYLE):
-        figure, axis = plt.subplots(figsize=(8, 0.42 * len(themes) + 1.6))
+    with rc_context(STYLE):
+        figure, axis = _subplots(figsize=(8, 0.42 * len(themes) + 1.6))
         colours = [
             PALETTE["grey"] if theme_id == "other" else ORIGINALS for theme_id in themes["theme_id"]
         ]
         labels = [_wrap(str(label), 45) for label in themes["label"]]
-        bars = axis.barh(labels, themes["share_pct"].astype(float), color=colours)
+        shares = themes["share_pct"].astype(float)
+        bars = axis.barh(labels, shares, color=colours)
         axis.bar_label(bars, fmt="%.1f %%", padding=2, fontsize=9)
         axis.set_xlabel("share of the themed responses (%)")
-        axis.set_title(_wrap(f"Q{section.question_id}: themes of the responses", 70))
+        title = _wrap(f"Q{section.question_id}: themes of the responses", 70)
+        axis.set_title(title)
         axis.grid(axis="y", visible=False)
-        return _save(figure, path)
+        values = [f"{share:.1f} %" for share in shares]
+        return _save(figure, path, bar_margins(figure, labels, values, title))
