@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from orchestration.defs.network import METADATA_CHATS, TOP_ACCOUNTS, most_central_table
 from orchestration.network import chat_betweenness
 
 
@@ -92,3 +93,19 @@ def test_small_networks_equal_networkx(accounts, edges):
 def test_any_network_equals_networkx(network):
     # u<size> is named by edges only.
     assert_same_as_networkx(*network)
+
+
+def test_the_step_metadata_lists_the_most_central_accounts_of_a_bounded_number_of_chats():
+    # Dagster copies it into every month's materialisation of a run: it must not grow with
+    # the archive.
+    rows = [
+        (f"chat-{chat:04}", None, f"user{account}", account / 10)
+        for chat in range(METADATA_CHATS + 1)
+        for account in range(TOP_ACCOUNTS + 2)
+    ]
+    table = most_central_table(rows)
+    lines = [line for line in table.splitlines() if line.startswith("| chat-")]
+    assert len(lines) == METADATA_CHATS * TOP_ACCOUNTS
+    assert lines[0].split("|")[1:3] == [" chat-0000 ", f" user{TOP_ACCOUNTS + 1} "]
+    assert f"The first {METADATA_CHATS} chats of {METADATA_CHATS + 1}" in table
+    assert "The first" not in most_central_table(rows[: TOP_ACCOUNTS + 2])

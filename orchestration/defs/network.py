@@ -21,6 +21,9 @@ BETWEENNESS_KEY = dg.AssetKey(["analysis", "account_betweenness"])
 # The mart dbt builds from it (the charts read it).
 CENTRALITY_KEY = dg.AssetKey(["marts", "account_centrality"])
 TOP_ACCOUNTS = 5
+# Dagster copies a multi-month run's metadata into every month's materialisation: 1,000 chats'
+# table was 222 KB, 84 times at 1M posts (docs/benchmarks.md "The network step at 1M").
+METADATA_CHATS = 100
 
 
 IN_MONTHS = "chat_month >= cast(? as date) and chat_month < cast(? as date)"
@@ -71,6 +74,27 @@ def write_betweenness(con, bounds: list, rows: list[tuple]) -> None:
     con.execute("commit")
 
 
+def most_central_table(rows: list[tuple]) -> str:
+    """Markdown: the TOP_ACCOUNTS most central accounts of the first METADATA_CHATS chats."""
+    by_chat: dict[str, list[tuple]] = defaultdict(list)
+    for row in rows:
+        by_chat[row[0]].append(row)
+    most_central = [
+        (chat_id, username, round(value, 6))
+        for chat_id in sorted(by_chat)[:METADATA_CHATS]
+        for _, _, username, value in sorted(by_chat[chat_id], key=lambda row: (-row[3], row[2]))[
+            :TOP_ACCOUNTS
+        ]
+    ]
+    table = markdown.table(["chat", "account", "betweenness"], most_central)
+    if len(by_chat) > METADATA_CHATS:
+        table += (
+            f"\n\nThe first {METADATA_CHATS} chats of {len(by_chat)}; every chat's accounts: "
+            "marts.account_centrality."
+        )
+    return table
+
+
 @dg.asset(
     key=BETWEENNESS_KEY,
     group_name="analysis",
@@ -92,24 +116,11 @@ def account_betweenness(
         networks = read_networks(con, bounds)
         rows = betweenness_rows(networks)
         write_betweenness(con, bounds, rows)
-    by_chat: dict[str, list[tuple]] = defaultdict(list)
-    for row in rows:
-        by_chat[row[0]].append(row)
-    most_central = [
-        row
-        for chat_id in sorted(by_chat)
-        for row in sorted(by_chat[chat_id], key=lambda row: (-row[3], row[2]))[:TOP_ACCOUNTS]
-    ]
     context.log.info(f"betweenness of {len(rows)} accounts in {len(networks)} chats")
     return dg.MaterializeResult(
         metadata={
             "chats": len(networks),
             "accounts": len(rows),
-            "most_central": dg.MetadataValue.md(
-                markdown.table(
-                    ["chat", "account", "betweenness"],
-                    [(r[0], r[2], round(r[3], 6)) for r in most_central],
-                )
-            ),
+            "most_central": dg.MetadataValue.md(most_central_table(rows)),
         }
     )
