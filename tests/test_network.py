@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orchestration.defs.network import METADATA_CHATS, TOP_ACCOUNTS, most_central_table
+from orchestration.defs.network import TOP_ACCOUNTS, most_central_table
+from orchestration.defs.partitions import METADATA_CHATS
 from orchestration.network import chat_betweenness
 
 

@@ -12,7 +12,7 @@ from collections import defaultdict
 import dagster as dg
 
 from orchestration import markdown
-from orchestration.defs.partitions import dbt_vars, monthly_partitions
+from orchestration.defs.partitions import dbt_vars, metadata_chats, monthly_partitions
 from orchestration.defs.resources import WAREHOUSE_POOL, SettingsResource
 from orchestration.network import CONVERSATION_KINDS, chat_betweenness
 from orchestration.warehouse import connect, insert_many
@@ -21,9 +21,6 @@ BETWEENNESS_KEY = dg.AssetKey(["analysis", "account_betweenness"])
 # The mart dbt builds from it (the charts read it).
 CENTRALITY_KEY = dg.AssetKey(["marts", "account_centrality"])
 TOP_ACCOUNTS = 5
-# Dagster copies a multi-month run's metadata into every month's materialisation: 1,000 chats'
-# table was 222 KB, 84 times at 1M posts (docs/benchmarks.md "The network step at 1M").
-METADATA_CHATS = 100
 
 
 IN_MONTHS = "chat_month >= cast(? as date) and chat_month < cast(? as date)"
@@ -75,24 +72,19 @@ def write_betweenness(con, bounds: list, rows: list[tuple]) -> None:
 
 
 def most_central_table(rows: list[tuple]) -> str:
-    """Markdown: the TOP_ACCOUNTS most central accounts of the first METADATA_CHATS chats."""
+    """Markdown: the TOP_ACCOUNTS most central accounts of each chat (metadata_chats's)."""
     by_chat: dict[str, list[tuple]] = defaultdict(list)
     for row in rows:
         by_chat[row[0]].append(row)
+    shown, more = metadata_chats(by_chat, "marts.account_centrality")
     most_central = [
         (chat_id, username, round(value, 6))
-        for chat_id in sorted(by_chat)[:METADATA_CHATS]
+        for chat_id in sorted(shown)
         for _, _, username, value in sorted(by_chat[chat_id], key=lambda row: (-row[3], row[2]))[
             :TOP_ACCOUNTS
         ]
     ]
-    table = markdown.table(["chat", "account", "betweenness"], most_central)
-    if len(by_chat) > METADATA_CHATS:
-        table += (
-            f"\n\nThe first {METADATA_CHATS} chats of {len(by_chat)}; every chat's accounts: "
-            "marts.account_centrality."
-        )
-    return table
+    return markdown.table(["chat", "account", "betweenness"], most_central) + more
 
 
 @dg.asset(
