@@ -4,10 +4,10 @@ The edges and every count (degrees, weights) come from dbt: marts.interactions a
 marts.account_degrees. This module computes only the graph measure SQL has no good way to
 compute, betweenness; the mart marts.account_centrality joins it with the degrees and ranks.
 
-igraph's C implementation of Brandes' algorithm gives the same exact values as networkx's
-`betweenness_centrality(normalized=True)` on a directed graph (tests/test_network.py compares
-the two on the sample's chats), about 100 times faster (docs/benchmarks.md "The network step
-at 1M").
+igraph's C implementation of Brandes' algorithm (exact, not sampled) gives networkx's
+`betweenness_centrality(normalized=True)` of the directed graph, to floating-point rounding
+(tests/test_network.py compares the two, tests/test_pipeline.py on the sample's chats), in
+a tenth to a twentieth of the CPU time (docs/benchmarks.md "The network step at 1M").
 """
 
 from __future__ import annotations

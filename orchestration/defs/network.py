@@ -96,8 +96,8 @@ def most_central_table(rows: list[tuple]) -> str:
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool=WAREHOUSE_POOL,
     description="Per chat and account of the reply/mention network (the accounts of "
-    "marts.account_degrees): betweenness (normalised, exact: igraph). marts.account_centrality "
-    "joins it with the degrees and ranks the accounts.",
+    "marts.account_degrees): betweenness (igraph, normalised as networkx's). "
+    "marts.account_centrality joins it with the degrees and ranks the accounts.",
 )
 def account_betweenness(
     context: dg.AssetExecutionContext, settings: SettingsResource
