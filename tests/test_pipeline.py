@@ -14,6 +14,7 @@ import yaml
 from orchestration.settings import SAMPLE_DIR
 from tests.conftest import (
     DBT_PROJECT_DIR,
+    MONTHS,
     PROJECT_ROOT,
     SHARED,
     dbt_log_codes,
@@ -190,6 +191,32 @@ def test_account_centrality_built_by_dbt_from_the_python_betweenness(sample_run)
         dg.AssetKey(["analysis", "account_betweenness"])
     )
     assert "most_central" in python_step.asset_materialization.metadata
+
+
+def test_betweenness_of_the_sample_chats_equals_networkx(sample_run):
+    # igraph computes it; networkx's normalised directed betweenness is the definition.
+    from orchestration.defs.network import read_networks
+    from tests.test_network import networkx_betweenness
+
+    database = sample_run["root"] / "warehouse" / "tweetchat.duckdb"
+    with duckdb.connect(str(database), read_only=True) as con:
+        networks = read_networks(con, [MONTHS[0], "2023-05-01"])  # the months, end excluded
+        written = {
+            (chat_id, username): value
+            for chat_id, username, value in con.execute(
+                "select chat_id, username, betweenness from analysis.account_betweenness"
+            ).fetchall()
+        }
+    assert len(networks) == 4
+    expected = {
+        (chat_id, account): value
+        for (chat_id, _), (accounts, edges) in networks.items()
+        for account, value in networkx_betweenness(accounts, edges).items()
+    }
+    assert written.keys() == expected.keys()
+    assert any(value > 0 for value in expected.values())
+    for key, value in expected.items():
+        assert written[key] == pytest.approx(value, abs=1e-12), key
 
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason=f"{SHARED} is missing (the shared contract)")

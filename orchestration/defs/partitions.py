@@ -1,5 +1,6 @@
 """Monthly partitions keyed by the chat's start month, and the month bounds of a partition."""
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 import dagster as dg
@@ -12,6 +13,23 @@ from orchestration.settings import first_month_from_environment
 monthly_partitions = dg.MonthlyPartitionsDefinition(
     start_date=f"{first_month_from_environment()}-01", end_offset=1
 )
+
+# Dagster copies the metadata of a multi-month run's step into every month's materialisation:
+# a table of every chat grows with the archive, times its months (1,000 chats over 84 months:
+# 84 x 222 KB for the betweenness step, 84 x 5 MB for the themes step; docs/benchmarks.md
+# "The network step at 1M"). The steps' tables list this many chats (a month has a dozen).
+METADATA_CHATS = 50
+
+
+def metadata_chats(chat_ids: Iterable[str], table: str) -> tuple[set[str], str]:
+    """The chats a step's metadata table lists, the first METADATA_CHATS by id, and a line
+    saying where every chat's rows are (empty when the table lists them all)."""
+    chats = sorted(set(chat_ids))
+    if len(chats) <= METADATA_CHATS:
+        return set(chats), ""
+    return set(chats[:METADATA_CHATS]), (
+        f"\n\nThe first {METADATA_CHATS} chats of {len(chats)}; every chat's: {table}."
+    )
 
 
 def month_key(month: date) -> str:

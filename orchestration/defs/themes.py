@@ -8,7 +8,7 @@ marts question_themes and theme_responses count from them.
 import dagster as dg
 
 from orchestration import markdown
-from orchestration.defs.partitions import dbt_vars, monthly_partitions
+from orchestration.defs.partitions import dbt_vars, metadata_chats, monthly_partitions
 from orchestration.defs.resources import WAREHOUSE_POOL, SettingsResource
 from orchestration.warehouse import connect
 
@@ -55,9 +55,11 @@ def question_theme_drafts(context: dg.AssetExecutionContext, settings: SettingsR
         run = build_themes(con, months["month_start"], months["month_end"], edits)
     for warning in run.warnings:
         context.log.warning(warning)
+    shown, more = metadata_chats((chat_id for chat_id, _ in run.summary), "analysis.themes")
     rows = [
         (chat_id, question_id, position, label, excerpts, quote[:METADATA_QUOTE_CHARS])
         for (chat_id, question_id), themes in sorted(run.summary.items())
+        if chat_id in shown
         for position, (label, excerpts, quote) in enumerate(themes, start=1)
     ]
     context.log.info(
@@ -82,7 +84,7 @@ def question_theme_drafts(context: dg.AssetExecutionContext, settings: SettingsR
             "vectors_encoded": run.vectors_encoded,
             "vectors_reused": run.vectors_reused,
             "themes_by_question": dg.MetadataValue.md(
-                markdown.table(["chat", "question", "#", "theme", "excerpts", "quote"], rows)
+                markdown.table(["chat", "question", "#", "theme", "excerpts", "quote"], rows) + more
                 if rows
                 else "no responses in these months"
             ),

@@ -1,5 +1,5 @@
 -- Per chat and account of the conversation network (metrics.md 6): the degrees of
--- account_degrees, betweenness (networkx, from the Python asset analysis/account_betweenness)
+-- account_degrees, betweenness (igraph, from the Python asset analysis/account_betweenness)
 -- and the rank by betweenness, then in-degree, then name.
 with
 
@@ -29,8 +29,8 @@ ranked as (
         degrees.out_degree,
         degrees.weighted_in_degree,
         coalesce(betweenness.betweenness, 0) as betweenness,
-        -- Compared to 9 decimals: networkx sums in the order the edges come, and that
-        -- floating-point noise must not decide a rank between equal betweenness.
+        -- Compared to 9 decimals: betweenness is a floating-point sum over paths, and its
+        -- noise must not decide a rank between equal betweenness.
         row_number() over (
             partition by degrees.chat_id
             order by

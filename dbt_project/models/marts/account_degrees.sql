@@ -1,6 +1,6 @@
 -- Degrees of each account in its chat's conversation network (replies and mentions, as
 -- network_summary): accounts it talks to, accounts it hears from, and how many posts those
--- are. marts.account_centrality adds betweenness (networkx) and the ranking.
+-- are. marts.account_centrality adds betweenness (igraph) and the ranking.
 with
 
 interactions as (

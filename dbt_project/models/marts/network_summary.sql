@@ -1,7 +1,7 @@
 -- The conversation network of each chat (metrics.md 6): accounts joined by replies or
 -- mentions. A pair is reciprocal when replies or mentions run both ways; reciprocity is the
 -- share of directed edges whose reverse exists (networkx's definition). The most central
--- accounts are in marts.account_centrality (networkx, a Dagster asset).
+-- accounts are in marts.account_centrality (igraph, a Dagster asset).
 with
 
 chats as (
