@@ -50,16 +50,60 @@ def file_months(
     `raw_dir` applies its formats.yaml to the file; `seconds` bounds the scan (beyond it
     MonthScanTimeout). Raises one of SCAN_ERRORS when the file cannot be read.
     """
-    if raw_dir is not None:
-        reader = reader_for(path, path.relative_to(raw_dir).as_posix(), formats_for(raw_dir))
-    else:
-        reader = detect_format(path)
-    with duckdb.connect() as con, _Deadline(con, seconds):
+    with MonthScanner(chats, raw_dir) as scanner:
+        return scanner.months(path, seconds)
+
+
+class MonthScanner:
+    """Tells the months of many files on one DuckDB connection with the chat windows made once.
+
+    A connection, its settings and the windows table cost about 30 ms, five times the
+    timestamp scan of a 900 KB export file (docs/benchmarks.md "The months of a folder"), so
+    a folder of 1,000 files is scanned on one. A file of a format without a timestamp scan is
+    loaded on a connection of its own, which is dropped with the file's posts.
+    """
+
+    def __init__(self, chats: Iterable, raw_dir: Path | None = None):
+        self._chats = list(chats)
+        self._raw_dir = raw_dir
+        self._formats = formats_for(raw_dir) if raw_dir is not None else None
+        self._con = None
+
+    def __enter__(self) -> MonthScanner:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def months(self, path: Path, seconds: float | None = None) -> list[date]:
+        """As `file_months`, for one file."""
+        if self._raw_dir is not None:
+            reader = reader_for(path, path.relative_to(self._raw_dir).as_posix(), self._formats)
+        else:
+            reader = detect_format(path)
+        if not _scans_times(reader, path):
+            with _scan_connection(self._chats) as con:
+                return _months_on(con, reader, path, seconds, scans=False)
+        if self._con is None:
+            self._con = _scan_connection(self._chats)
+        return _months_on(self._con, reader, path, seconds, scans=True)
+
+
+def _scan_connection(chats: list) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection for month scans, with the temp table of the chats' windows."""
+    con = duckdb.connect()
+    con.execute(f"set memory_limit = '{SCAN_MEMORY}'")
+    con.execute("set preserve_insertion_order = false")
+    _chat_windows(con, chats)
+    return con
+
+
+def _months_on(con, reader: Reader, path: Path, seconds: float | None, scans: bool) -> list[date]:
+    with _Deadline(con, seconds):
         try:
-            con.execute(f"set memory_limit = '{SCAN_MEMORY}'")
-            con.execute("set preserve_insertion_order = false")
-            times = _post_times(con, reader, path)
-            _chat_windows(con, chats)
+            times = _post_times(con, reader, path, scans)
             rows = con.execute(
                 f"""
                 select distinct w.month
@@ -104,10 +148,10 @@ class _Deadline:
             self._thread.join()
 
 
-def _post_times(con, reader: Reader, path: Path) -> str:
-    """SQL of the file's post times (column `created_at`): the reader's timestamp scan, or
-    the posts of the file loaded whole when it is small."""
-    if reader.scans_times and (path.suffix.lower() not in JSON_SUFFIXES or head_records(path)[0]):
+def _post_times(con, reader: Reader, path: Path, scans: bool) -> str:
+    """SQL of the file's post times (column `created_at`): the reader's timestamp scan
+    (`scans`), or the posts of the file loaded whole when it is small."""
+    if scans:
         return reader.post_times(con, path)
     size = path.stat().st_size
     if size > LOAD_BYTES:
@@ -119,6 +163,13 @@ def _post_times(con, reader: Reader, path: Path) -> str:
     create_raw_tables(con)
     reader.load(con, path, path.name)
     return "select created_at from raw.posts where section = 'data' and created_at is not null"
+
+
+def _scans_times(reader: Reader, path: Path) -> bool:
+    """Whether the file's post times are read alone (a JSON file only when it is JSON lines)."""
+    return reader.scans_times and (
+        path.suffix.lower() not in JSON_SUFFIXES or bool(head_records(path)[0])
+    )
 
 
 def _chat_windows(con, chats: Iterable) -> None:
@@ -144,9 +195,10 @@ def directory_months(raw_dir: Path, chats: Iterable) -> tuple[list[date], list[s
     chats = list(chats)
     months: set[date] = set()
     problems = []
-    for path in export_files(raw_dir):
-        try:
-            months.update(file_months(path, chats, raw_dir))
-        except SCAN_ERRORS as error:
-            problems.append(str(error))
+    with MonthScanner(chats, raw_dir) as scanner:
+        for path in export_files(raw_dir):
+            try:
+                months.update(scanner.months(path))
+            except SCAN_ERRORS as error:
+                problems.append(str(error))
     return sorted(months), problems

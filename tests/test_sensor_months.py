@@ -18,7 +18,14 @@ from orchestration.cli import months_to_run
 from orchestration.definitions import build_definitions
 from orchestration.defs.resources import SettingsResource
 from orchestration.defs.sensors import raw_directory_sensor
-from orchestration.months import MonthScanError, MonthScanTimeout, directory_months, file_months
+from orchestration.months import (
+    SCAN_ERRORS,
+    MonthScanError,
+    MonthScanner,
+    MonthScanTimeout,
+    directory_months,
+    file_months,
+)
 from orchestration.readers import detect_format
 from orchestration.readers.canonical import create_raw_tables
 from orchestration.readers.json_records import head_records
@@ -242,3 +249,47 @@ def test_a_file_too_slow_for_the_tick_is_reported_once(tmp_path, monkeypatch):
     assert message.startswith("big.jsonl: skipped by the sensor") and "took longer" in message
     again, warned_again = tick(raw, tmp_path, cursor=first.cursor)
     assert warned_again == [] and again.skip_message == "no new or changed export files"
+
+
+def test_one_scanner_tells_each_file_of_a_folder_what_it_tells_alone(tmp_path):
+    """A folder scanned on one connection (MonthScanner): files read by a timestamp scan, a
+    file that cannot be read, and pretty-printed documents loaded whole (on connections of
+    their own, so one's posts never count for the next) each give their own months."""
+    chats = load_registry(SAMPLE_CHATS).chats
+    raw = tmp_path / "raw"
+    files = []
+    for path in sorted((SAMPLE_DIR / "raw").rglob("*.jsonl")):
+        page = json.loads(path.read_text().splitlines()[0])
+        month = path.parent.name
+        (raw / month).mkdir(parents=True, exist_ok=True)
+        files.append(shutil.copy(path, raw / month / path.name))
+        if page.get("data"):
+            # The same page as one pretty-printed document: loaded, not scanned.
+            document = raw / month / f"{path.stem}.page.json"
+            document.write_text(json.dumps(page, indent=2))
+            files.append(document)
+    broken = raw / "2023-02" / "broken.jsonl"
+    broken.write_bytes(b"\xff\xfe not an export\n")
+    files.insert(3, broken)
+    alone = {}
+    for path in map(Path, files):
+        try:
+            alone[path] = file_months(path, chats, raw)
+        except SCAN_ERRORS as error:
+            alone[path] = str(error)
+    with MonthScanner(chats, raw) as scanner:
+        for path in map(Path, files):
+            try:
+                told = scanner.months(path)
+            except SCAN_ERRORS as error:
+                told = str(error)
+            assert told == alone[path], path
+    assert sum(path.name.endswith(".page.json") for path in alone) >= 4
+    assert all(
+        months == [date.fromisoformat(f"{path.parent.name}-01")]
+        for path, months in alone.items()
+        if path != broken
+    )
+    months, problems = directory_months(raw, chats)
+    assert months == [date(2023, month, 1) for month in (1, 2, 3, 4)]
+    assert len(problems) == 1 and str(broken) in problems[0]

@@ -10,7 +10,7 @@ from orchestration.defs.jobs import tweetchat_job
 from orchestration.defs.partitions import month_key, monthly_partitions
 from orchestration.defs.resources import SettingsResource
 from orchestration.ingest import export_files
-from orchestration.months import SCAN_ERRORS, MonthScanTimeout, file_months
+from orchestration.months import SCAN_ERRORS, MonthScanner, MonthScanTimeout
 from orchestration.registry import RegistryError
 from orchestration.settings import environment_value
 
@@ -93,31 +93,32 @@ def _months_of_files(
     valid_keys = set(monthly_partitions.get_partition_keys())
     files_by_month: dict[str, list[str]] = {}
     skipped: list[str] = []
-    for position, (name, path) in enumerate(changed):
-        remaining = budget - (time.monotonic() - started)
-        if position and remaining < 1:
-            return files_by_month, skipped, [name for name, _ in changed[position:]]
-        try:
-            months = file_months(path, chats, raw_dir, seconds=remaining)
-        except MonthScanTimeout as error:
-            if position:
-                # It had only what earlier files left of the tick: the next tick retries it.
+    with MonthScanner(chats, raw_dir) as scanner:
+        for position, (name, path) in enumerate(changed):
+            remaining = budget - (time.monotonic() - started)
+            if position and remaining < 1:
                 return files_by_month, skipped, [name for name, _ in changed[position:]]
-            context.log.warning(_unread_message(name, error))
-            skipped.append(name)
-            continue
-        # Anything else that stops a file (a reader's own error on odd input) is reported the
-        # same way: a tick that raised would not move the cursor and would fail again forever.
-        except Exception as error:  # noqa: BLE001
-            if not isinstance(error, SCAN_ERRORS):
-                error = f"{type(error).__name__}: {error}"
-            context.log.warning(_unread_message(name, error))
-            skipped.append(name)
-            continue
-        for month in months:
-            key = month_key(month)
-            if key in valid_keys:
-                files_by_month.setdefault(key, []).append(name)
+            try:
+                months = scanner.months(path, seconds=remaining)
+            except MonthScanTimeout as error:
+                if position:
+                    # It had only what earlier files left of the tick: the next tick retries it.
+                    return files_by_month, skipped, [name for name, _ in changed[position:]]
+                context.log.warning(_unread_message(name, error))
+                skipped.append(name)
+                continue
+            # Anything else that stops a file (a reader's own error on odd input) is reported the
+            # same way: a tick that raised would not move the cursor and would fail again forever.
+            except Exception as error:  # noqa: BLE001
+                if not isinstance(error, SCAN_ERRORS):
+                    error = f"{type(error).__name__}: {error}"
+                context.log.warning(_unread_message(name, error))
+                skipped.append(name)
+                continue
+            for month in months:
+                key = month_key(month)
+                if key in valid_keys:
+                    files_by_month.setdefault(key, []).append(name)
     return files_by_month, skipped, []
 
 
