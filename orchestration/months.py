@@ -66,7 +66,7 @@ class MonthScanner:
     def __init__(self, chats: Iterable, raw_dir: Path | None = None):
         self._chats = list(chats)
         self._raw_dir = raw_dir
-        self._formats = formats_for(raw_dir) if raw_dir is not None else None
+        self._formats = None  # the folder's formats.yaml, read at the first file (see months)
         self._con = None
 
     def __enter__(self) -> MonthScanner:
@@ -80,6 +80,10 @@ class MonthScanner:
     def months(self, path: Path, seconds: float | None = None) -> list[date]:
         """As `file_months`, for one file."""
         if self._raw_dir is not None:
+            # Read here, not when the scanner is made: a formats.yaml that cannot be read is
+            # then one of the file's SCAN_ERRORS, reported for the file as before.
+            if self._formats is None:
+                self._formats = formats_for(self._raw_dir)
             reader = reader_for(path, path.relative_to(self._raw_dir).as_posix(), self._formats)
         else:
             reader = detect_format(path)
@@ -94,9 +98,13 @@ class MonthScanner:
 def _scan_connection(chats: list) -> duckdb.DuckDBPyConnection:
     """An in-memory connection for month scans, with the temp table of the chats' windows."""
     con = duckdb.connect()
-    con.execute(f"set memory_limit = '{SCAN_MEMORY}'")
-    con.execute("set preserve_insertion_order = false")
-    _chat_windows(con, chats)
+    try:
+        con.execute(f"set memory_limit = '{SCAN_MEMORY}'")
+        con.execute("set preserve_insertion_order = false")
+        _chat_windows(con, chats)
+    except BaseException:
+        con.close()
+        raise
     return con
 
 

@@ -235,6 +235,23 @@ def test_a_scan_past_its_time_is_stopped(tmp_path):
     with pytest.raises(MonthScanTimeout, match="took longer than 0 s"):
         file_months(path, chats, seconds=0)
     assert file_months(path, chats, seconds=600) == [date(2023, 4, 1)]
+    # Stopped on the connection a folder's files share, the next file is still read on it.
+    with MonthScanner(chats) as scanner:
+        with pytest.raises(MonthScanTimeout):
+            scanner.months(path, seconds=0)
+        assert scanner.months(APRIL_FILE) == [date(2023, 4, 1)]
+        assert scanner.months(path, seconds=600) == [date(2023, 4, 1)]
+
+
+def test_a_formats_file_that_cannot_be_read_is_a_problem_of_each_file(tmp_path):
+    """Not a crash: `tweetchat run` notes it and builds the registry's months, and the sensor
+    warns per file and moves its cursor on."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(APRIL_FILE, raw / APRIL_FILE.name)
+    (raw / "formats.yaml").write_text("a: [b\n")
+    months, problems = directory_months(raw, load_registry(SAMPLE_CHATS).chats)
+    assert months == [] and len(problems) == 1 and "formats.yaml" in problems[0]
 
 
 def test_a_file_too_slow_for_the_tick_is_reported_once(tmp_path, monkeypatch):

@@ -70,7 +70,7 @@ def drawing_code() -> str:
     """The digest of the code that draws: a new style or library redraws every chart."""
     from orchestration.reports import charts, themes
 
-    return code_digest((charts, themes), ("matplotlib", "wordcloud", "networkx"))
+    return code_digest((charts, themes), ("matplotlib", "wordcloud", "networkx", "pillow"))
 
 
 @dataclass

@@ -10,6 +10,7 @@ Nothing else is written: the reports reference the PNG only.
 from __future__ import annotations
 
 import textwrap
+import threading
 import zlib
 from functools import cache, lru_cache
 from pathlib import Path
@@ -62,7 +63,8 @@ STYLE = {
 
 
 @lru_cache(maxsize=16)
-def _shared_renderer(width: int, height: int, dpi: float) -> RendererAgg:
+def _shared_renderer(width: int, height: int, dpi: float, thread: int) -> RendererAgg:
+    # One a thread too: two threads drawing at once would mix their pixels on one renderer.
     return RendererAgg(width, height, dpi)
 
 
@@ -78,7 +80,7 @@ class _Canvas(FigureCanvasAgg):
 
     def get_renderer(self):
         width, height = self.get_width_height(physical=True)
-        self.renderer = _shared_renderer(width, height, self.figure.dpi)
+        self.renderer = _shared_renderer(width, height, self.figure.dpi, threading.get_ident())
         return self.renderer
 
 
@@ -135,7 +137,7 @@ def _renderer() -> RendererAgg:
     return RendererAgg(1, 1, STYLE["savefig.dpi"])
 
 
-def bar_margins(figure, labels, values, title: str) -> dict | None:
+def bar_margins(figure, labels, values, title: str, axis_end: float = 0) -> dict | None:
     """The margins of a horizontal bar chart (`subplots_adjust`'s), from its texts' measured
     sizes: what `tight_layout` finds by laying the whole figure out once more (about a fifth
     of such a chart's time), for a chart whose texts are known before it is drawn.
@@ -145,7 +147,10 @@ def bar_margins(figure, labels, values, title: str) -> dict | None:
     `title` the axes title (13 points, bold). Pads as tight_layout's: 1.08 font sizes
     around the figure, ticks and tick labels 3.5 + 3.5 points, the axis label 4 points
     below its tick labels, the title 6 points above the axes. None where the title would
-    be wider than the axes (`_save` then lays the chart out with tight_layout).
+    be wider than the axes (`_save` then lays the chart out with tight_layout). `axis_end`,
+    the largest value of a chart with no value labels: half its widest x tick label (a tick
+    can sit at the axis' end) is kept free on the right; digits are of one width, so the
+    next power of ten's label is as wide as any tick up to it.
     """
     size = STYLE["font.size"]
     pixels = STYLE["savefig.dpi"] / 72  # a point
@@ -157,6 +162,9 @@ def bar_margins(figure, labels, values, title: str) -> dict | None:
         default=0.0,
     )
     value = max((_text_size(str(v), 9)[0] for v in values), default=0.0) + 2 * pixels
+    if axis_end > 0:
+        end_tick = str(10 ** len(str(int(axis_end))))
+        value = max(value, _text_size(end_tick, size)[0] / 2 + 2 * pixels)
     title_height = (title.count("\n") + 1) * 1.2 * STYLE["axes.titlesize"] * pixels
     width, height = figure.get_size_inches() * STYLE["savefig.dpi"]
     left, right = pad + widest + ticks, pad + value
@@ -313,7 +321,8 @@ def participants_chart(report: ChatReport, path: Path) -> Path:
         axis.set_title(title)
         axis.legend(loc="lower right")
         axis.grid(axis="y", visible=False)
-        return _save(figure, path, bar_margins(figure, handles, [], title))
+        largest = float(top[["originals", "retweets", "replies"]].to_numpy().max())
+        return _save(figure, path, bar_margins(figure, handles, [], title, axis_end=largest))
 
 
 def poll_chart(question: str, options: pd.DataFrame, path: Path) -> Path:

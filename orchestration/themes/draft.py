@@ -337,7 +337,9 @@ def draft_question(
                 if keywords:
                     hits = np.array([bool(terms & keywords) for terms in item_terms])
                     similarity[hits, column] += 0.5
-            similarity = in_response_context(similarity, owners)
+            # The response's reading decides where an excerpt goes; its score (the quote picks,
+            # theme_responses.score) stays its own similarity to the theme.
+            own, similarity = similarity, in_response_context(similarity, owners)
             best = similarity.argmax(axis=1)
             joined = similarity[np.arange(len(items)), best] >= floors[best]
             for column, theme in enumerate(guide_themes):
@@ -348,7 +350,7 @@ def draft_question(
         for column, theme in enumerate(guide_themes):
             for index in theme.members:
                 theme_of[index] = theme.theme_id
-                scores[index] = float(min(1.0, max(0.0, similarity[index, column])))
+                scores[index] = float(min(1.0, max(0.0, own[index, column])))
         themes.extend(guide_themes)
         remaining = [i for i in range(len(items)) if i not in theme_of]
 
