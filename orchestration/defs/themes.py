@@ -55,7 +55,7 @@ def question_theme_drafts(context: dg.AssetExecutionContext, settings: SettingsR
         run = build_themes(con, months["month_start"], months["month_end"], edits)
     for warning in run.warnings:
         context.log.warning(warning)
-    shown, more = metadata_chats((chat_id for chat_id, _ in run.summary), "analysis.themes")
+    shown, more = metadata_chats((chat_id for chat_id, _ in run.summary), "marts.question_themes")
     rows = [
         (chat_id, question_id, position, label, excerpts, quote[:METADATA_QUOTE_CHARS])
         for (chat_id, question_id), themes in sorted(run.summary.items())

@@ -128,13 +128,9 @@ def _text_size(text: str, points: float, bold: bool = False) -> tuple[float, flo
     from matplotlib.font_manager import FontProperties
 
     properties = FontProperties(size=points, weight="bold" if bold else "normal")
-    width, height, _ = _renderer().get_text_width_height_descent(text, properties, False)
+    renderer = _shared_renderer(1, 1, STYLE["savefig.dpi"], threading.get_ident())
+    width, height, _ = renderer.get_text_width_height_descent(text, properties, False)
     return width, height
-
-
-@cache
-def _renderer() -> RendererAgg:
-    return RendererAgg(1, 1, STYLE["savefig.dpi"])
 
 
 def bar_margins(figure, labels, values, title: str, axis_end: float = 0) -> dict | None:
